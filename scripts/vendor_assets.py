@@ -1,0 +1,43 @@
+"""Copy the front-end assets installed from the npm registry into the package's static folder.
+
+The web app serves these itself (NHS networks are often closed: no CDN). Run by ``./run setup``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "src" / "carebacklog" / "web" / "static" / "vendor"
+
+# (source under node_modules, destination under static/vendor)
+FILES = [
+    ("nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css", "nhsuk/nhsuk-frontend.min.css"),
+    ("nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js", "nhsuk/nhsuk-frontend.min.js"),
+    ("axe-core/axe.min.js", "axe/axe.min.js"),
+]
+TREES = [("nhsuk-frontend/dist/nhsuk/assets", "nhsuk/assets")]
+
+
+def main() -> int:
+    missing = [src for src, _ in FILES + TREES if not (NODE / src).exists()]
+    if missing:
+        print(f"vendor_assets: missing {missing}; run `npm install` first", file=sys.stderr)
+        return 1
+    for src, dest in FILES:
+        target = VENDOR / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.stat().st_mtime < (NODE / src).stat().st_mtime:
+            shutil.copy2(NODE / src, target)
+    for src, dest in TREES:
+        target = VENDOR / dest
+        if not target.exists():
+            shutil.copytree(NODE / src, target)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,19 @@
+"""carebacklog: RTT clock engine, PTL, NHS England returns, forecasts and booking simulation.
+
+Capabilities live in one sub-package each, named in the domain's words:
+
+- :mod:`carebacklog.rtt`        events in, RTT periods, PTL snapshot, booking order, explanations out
+- :mod:`carebacklog.published`  NHS England's published RTT files: readers, headline measures, returns, checks
+- :mod:`carebacklog.equity`     health-inequality breakdowns of a patient-level PTL
+- :mod:`carebacklog.spc`        statistical process control (Making Data Count XmR charts)
+- :mod:`carebacklog.synth`      synthetic trusts calibrated to a published month
+- :mod:`carebacklog.forecast`   queueing calculators, stock-flow model, optimiser, back-tests, sweeps
+- :mod:`carebacklog.booking`    booking-policy simulation
+- :mod:`carebacklog.store`      database schema (SQLite / PostgreSQL)
+- :mod:`carebacklog.web`        FastAPI web app and JSON API
+
+Import the sub-package you need; this top level stays light so the CLI starts fast.
+"""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

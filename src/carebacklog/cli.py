@@ -1,0 +1,68 @@
+"""The ``carebacklog`` command.
+
+Each capability registers its own commands (``register(app)`` in ``<package>/cli.py``); this module only
+assembles the groups. Heavy imports (Polars, FastAPI, Dask) happen inside the commands, so ``--help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from carebacklog import __version__
+from carebacklog.booking import cli as booking_cli
+from carebacklog.equity import cli as equity_cli
+from carebacklog.forecast import cli as forecast_cli
+from carebacklog.published import cli as published_cli
+from carebacklog.published import returns_cli
+from carebacklog.rtt import cli as rtt_cli
+from carebacklog.spc import cli as spc_cli
+from carebacklog.synth import cli as synth_cli
+from carebacklog.web import cli as web_cli
+
+app = typer.Typer(
+    name="carebacklog",
+    help="Tools for NHS care backlogs: RTT clocks and PTL, NHS England returns, forecasts, booking.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+rtt_app = typer.Typer(help="RTT clocks, PTL, published measures and returns.", no_args_is_help=True)
+synth_app = typer.Typer(help="Synthetic trusts calibrated to published figures.", no_args_is_help=True)
+forecast_app = typer.Typer(help="Projections, capacity plans, back-tests and sweeps.", no_args_is_help=True)
+plan_app = typer.Typer(help="Queueing calculators for one waiting list.", no_args_is_help=True)
+equity_app = typer.Typer(help="Health-inequality breakdowns of a patient-level PTL.", no_args_is_help=True)
+spc_app = typer.Typer(help="Statistical process control charts (Making Data Count).", no_args_is_help=True)
+
+app.add_typer(rtt_app, name="rtt")
+app.add_typer(synth_app, name="synth")
+app.add_typer(forecast_app, name="forecast")
+app.add_typer(plan_app, name="plan")
+app.add_typer(equity_app, name="equity")
+app.add_typer(spc_app, name="spc")
+
+rtt_cli.register(rtt_app)
+published_cli.register(rtt_app)
+returns_cli.register(rtt_app)
+synth_cli.register(synth_app)
+forecast_cli.register(forecast_app, plan_app)
+equity_cli.register(equity_app)
+spc_cli.register(spc_app)
+booking_cli.register(app)
+web_cli.register(app)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+"""CLI for SPC charts."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this package's commands (being built: see the package's issue)."""
