@@ -1,0 +1,184 @@
+"""Readers for NHS England's RTT workbooks (``.xls``): the 2014/15 commissioner workbooks and the New
+Periods provider workbook.
+
+Both carry ~10–15 lines of metadata (``Title:``, ``Period:``, ``Basis:`` …) above the header row.
+
+* Commissioner workbooks (``Incomplete-``/``Admitted-``/``NonAdmitted-Commissioner-<Mon><YY>…xls``,
+  sheet ``Commissioner``): one row per CCG × treatment function, bands ``>0-1`` … ``>51-52`` and the
+  open-ended ``52 plus``; treatment functions ``IP…``/``AP…``/``NP…`` with ``…999`` totals. The part is
+  the file's: incomplete → Part_2, admitted → Part_1A, non-admitted → Part_1B.
+* New Periods provider workbook (sheet ``Provider``): one count of new clock starts per provider ×
+  treatment function → Part_3 with ``weeks_band`` null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from carebacklog.published.extract import PublishedFileError
+from carebacklog.published.tidy import LEGACY_TOP_BAND, TIDY_SCHEMA, TOTAL_TREATMENT_FUNCTIONS, month_end
+
+__all__ = ["WorkbookTable", "read_workbook", "read_workbook_table"]
+
+_LEGACY_BAND = re.compile(r"^>(\d+)-(\d+)$")
+_UNKNOWN = "Patients with unknown clock start date"
+_NEW_STARTS = "Number of new RTT clock starts during the month"
+# Part from the workbook's summary line / file name (NHS England RTT statistics, 2014/15 file naming).
+_PART_WORDS = (("nonadmitted", "Part_1B"), ("non-admitted", "Part_1B"), ("admitted", "Part_1A"),
+               ("incomplete", "Part_2"), ("new referral to treatment", "Part_3"), ("new-periods", "Part_3"))
+
+
+class WorkbookTable:
+    """One data sheet of a workbook: metadata, header row and data rows as read by xlrd."""
+
+    def __init__(self, path: Path, sheet: str, metadata: dict[str, str], header: list[str],
+                 rows: list[list[Any]], first_row: int) -> None:
+        self.path = path
+        self.sheet = sheet
+        self.metadata = metadata
+        self.header = header
+        self.rows = rows
+        self.first_row = first_row  # 1-based spreadsheet row of rows[0]
+
+    def column(self, name: str) -> int:
+        try:
+            return self.header.index(name)
+        except ValueError:
+            raise PublishedFileError(
+                f"{self.path}: sheet {self.sheet!r} has no column {name!r} in its header row"
+            ) from None
+
+
+def read_workbook_table(path: str | Path) -> WorkbookTable:
+    """Find the data sheet (``Commissioner`` or ``Provider``) and its header row (the row naming a
+    ``Treatment Function Code``); return metadata and rows as published."""
+    import xlrd
+
+    path = Path(path)
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # xlrd raises several unrelated types for a bad file
+        raise PublishedFileError(f"{path}: cannot open as an Excel workbook ({exc})") from exc
+    try:
+        names = book.sheet_names()
+        sheet_name = next((n for n in ("Commissioner", "Provider") if n in names), None)
+        if sheet_name is None:
+            raise PublishedFileError(f"{path}: no 'Commissioner' or 'Provider' sheet (sheets: {names})")
+        sheet = book.sheet_by_name(sheet_name)
+        metadata: dict[str, str] = {}
+        for r in range(min(sheet.nrows, 40)):
+            values = [str(v).strip() for v in sheet.row_values(r)]
+            if "Treatment Function Code" in values:
+                rows = [sheet.row_values(i) for i in range(r + 1, sheet.nrows)]
+                return WorkbookTable(path, sheet_name, metadata, values, rows, r + 2)
+            labels = [v for v in values if v]
+            if len(labels) >= 2 and labels[0].endswith(":"):
+                metadata[labels[0].rstrip(":")] = labels[1]
+        raise PublishedFileError(f"{path}: sheet {sheet_name!r} has no header row with 'Treatment Function Code'")
+    finally:
+        book.release_resources()
+
+
+def _period(table: WorkbookTable) -> dt.date:
+    text = table.metadata.get("Period", "")
+    try:
+        first = dt.datetime.strptime(text, "%B %Y").date()
+    except ValueError:
+        raise PublishedFileError(f"{table.path}: metadata 'Period:' is {text!r}, expected e.g. 'December 2014'") from None
+    return month_end(first.year, first.month)
+
+
+def _part(table: WorkbookTable) -> str:
+    text = f"{table.metadata.get('Summary', '')} {table.metadata.get('Title', '')} {table.path.name}".lower()
+    for word, part in _PART_WORDS:
+        if word in text:
+            return part
+    raise PublishedFileError(f"{table.path}: cannot tell the RTT part (incomplete/admitted/non-admitted/new)")
+
+
+def _count(value: Any, table: WorkbookTable, row: int, column: str) -> float:
+    if value in ("", None):
+        return 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise PublishedFileError(
+        f"{table.path}: sheet {table.sheet!r} row {row}, column {column!r}: {value!r} is not a count"
+    )
+
+
+def _commissioner_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFrame:
+    period, part = _period(table), _part(table)
+    parent = next((c for c in ("Area Team Code", "Region Code") if c in table.header), None)
+    parent_i = table.column(parent) if parent else None
+    ccg_i, tf_i = table.column("CCG Code"), table.column("Treatment Function Code")
+    value_columns: list[tuple[int, str, int | None]] = []
+    for i, name in enumerate(table.header):
+        if m := _LEGACY_BAND.match(name):
+            value_columns.append((i, name, int(m.group(1))))
+        elif name == "52 plus":
+            value_columns.append((i, name, LEGACY_TOP_BAND))
+        elif name == _UNKNOWN:
+            value_columns.append((i, name, None))
+    out: dict[str, list[Any]] = {k: [] for k in ("commissioner_parent_code", "commissioner_code",
+                                                 "treatment_function", "weeks_band", "count")}
+    for offset, row in enumerate(table.rows):
+        ccg, tf = str(row[ccg_i]).strip(), str(row[tf_i]).strip()
+        if not ccg or not tf or (tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals):
+            continue
+        parent_text = str(row[parent_i]).strip() if parent_i is not None else ""
+        parent_code = None if parent_text in ("", "-") else parent_text
+        for i, name, band in value_columns:
+            count = _count(row[i], table, table.first_row + offset, name)
+            if count != 0:
+                out["commissioner_parent_code"].append(parent_code)
+                out["commissioner_code"].append(ccg)
+                out["treatment_function"].append(tf)
+                out["weeks_band"].append(band)
+                out["count"].append(count)
+    frame = pl.DataFrame(out, schema={k: TIDY_SCHEMA[k] for k in out})
+    return frame.with_columns(
+        pl.lit(period).alias("period"),
+        pl.lit(None, pl.String).alias("provider_parent_code"),
+        pl.lit(None, pl.String).alias("provider_code"),
+        pl.lit(part).alias("part"),
+        pl.lit(LEGACY_TOP_BAND, pl.Int16).alias("top_band"),
+    ).select(list(TIDY_SCHEMA))
+
+
+def _new_periods_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFrame:
+    period = _period(table)
+    prov_i, tf_i = table.column("Provider Code"), table.column("Treatment Function Code")
+    n_i = table.column(_NEW_STARTS)
+    out: dict[str, list[Any]] = {"provider_code": [], "treatment_function": [], "count": []}
+    for offset, row in enumerate(table.rows):
+        provider, tf = str(row[prov_i]).strip(), str(row[tf_i]).strip()
+        if not provider or not tf or (tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals):
+            continue
+        count = _count(row[n_i], table, table.first_row + offset, _NEW_STARTS)
+        if count != 0:
+            out["provider_code"].append(provider)
+            out["treatment_function"].append(tf)
+            out["count"].append(count)
+    frame = pl.DataFrame(out, schema={k: TIDY_SCHEMA[k] for k in out})
+    return frame.with_columns(
+        pl.lit(period).alias("period"),
+        pl.lit(None, pl.String).alias("provider_parent_code"),
+        pl.lit(None, pl.String).alias("commissioner_parent_code"),
+        pl.lit(None, pl.String).alias("commissioner_code"),
+        pl.lit("Part_3").alias("part"),
+        pl.lit(None, pl.Int16).alias("weeks_band"),
+        pl.lit(None, pl.Int16).alias("top_band"),
+    ).select(list(TIDY_SCHEMA))
+
+
+def read_workbook(path: str | Path, *, include_totals: bool = False) -> pl.DataFrame:
+    """Read one RTT workbook into the tidy long table (zero counts omitted)."""
+    table = read_workbook_table(path)
+    if table.sheet == "Commissioner":
+        return _commissioner_tidy(table, include_totals)
+    return _new_periods_tidy(table, include_totals)

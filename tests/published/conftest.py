@@ -1,0 +1,22 @@
+"""Shared fixtures: the bundled real NHS England files, each read once per test module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "src" / "carebacklog" / "data"
+TEST_DATA = REPO / "tests" / "data"
+NATIONAL_JAN_2026 = DATA / "rtt_full_extract_2026_01.zip"
+RBD_NOV_2024 = DATA / "rtt_full_extract_2024_11_RBD.csv"
+NEW_PERIODS_APR_2023 = TEST_DATA / "published" / "New-Periods-Provider-Apr23.xls"
+COMMISSIONER_2014_15 = sorted((TEST_DATA / "rtt_commissioner_2014_15").glob("*.xls"))
+
+
+@pytest.fixture(scope="module")
+def national_tidy():
+    from carebacklog.published import read_rtt
+
+    return read_rtt(NATIONAL_JAN_2026)
