@@ -1,0 +1,128 @@
+"""XmR charts with Making Data Count rules, on hand-made series whose special causes are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from carebacklog.spc.xmr import LIMIT_FACTOR, xmr_chart
+
+# A stable series: alternating around 50 with no runs, trends or outliers.
+STABLE = [50, 52, 49, 51, 48, 52, 50, 49, 51, 50, 52, 48, 51, 49, 50]
+
+
+def test_limits_are_mean_plus_minus_2_66_mean_moving_range() -> None:
+    chart = xmr_chart([10, 12, 11, 13, 12])
+    # mean 11.6; moving ranges 2, 1, 2, 1 → mean MR 1.5
+    assert chart.mean == pytest.approx(11.6)
+    assert chart.mean_moving_range == pytest.approx(1.5)
+    assert chart.upper_limit == pytest.approx(11.6 + 2.66 * 1.5)
+    assert chart.lower_limit == pytest.approx(11.6 - 2.66 * 1.5)
+    assert chart.points["moving_range"].to_list() == [None, 2.0, 1.0, 2.0, 1.0]
+    assert LIMIT_FACTOR == 2.66
+
+
+def test_stable_series_is_common_cause_only() -> None:
+    chart = xmr_chart(STABLE)
+    assert not chart.points["special_cause"].any()
+    assert chart.latest_variation == "common_cause"
+
+
+def test_single_point_outside_limits_is_concern_when_higher_is_worse() -> None:
+    values = [*STABLE[:10], 80, *STABLE[10:]]
+    chart = xmr_chart(values, polarity="down")
+    flagged = chart.points.filter("outside_limits")["value"].to_list()
+    assert flagged == [80.0]
+    row = chart.points.row(10, named=True)
+    assert row["variation"] == "concern" and row["direction"] == "high"
+
+
+def test_shift_of_seven_points_above_mean_is_flagged_but_six_is_not() -> None:
+    # limits fixed on the stable baseline (mean 50.13); then points just above the mean, inside the limits
+    six_high = [51, 52, 51, 52, 51, 52]
+    chart6 = xmr_chart([*STABLE, *six_high], baseline_points=len(STABLE), polarity="up")
+    assert not chart6.points["shift"].any()
+    chart7 = xmr_chart([*STABLE, *six_high, 51], baseline_points=len(STABLE), polarity="up")
+    assert chart7.points["shift"].to_list() == [False] * len(STABLE) + [True] * 7
+    assert not chart7.points["outside_limits"].any()
+    assert set(chart7.points.filter("shift")["variation"].to_list()) == {"improvement"}
+    below = xmr_chart([*STABLE, *[49, 48] * 4], baseline_points=len(STABLE), polarity="up")
+    assert set(below.points.filter("shift")["variation"].to_list()) == {"concern"}
+
+
+def test_trend_of_six_rising_points_is_improvement_when_higher_is_better() -> None:
+    values = [50, 49, 51, 50, 52, 49, 50, 51, 52, 53, 54, 50, 49, 51]
+    chart = xmr_chart(values, polarity="up")
+    trend = chart.points["trend"].to_list()
+    assert trend[5:11] == [True] * 6  # 49 → 54: six points each higher than the one before
+    assert sum(trend) == 6
+    assert set(chart.points.filter("trend")["variation"].to_list()) == {"improvement"}
+
+
+def test_five_rising_points_are_not_a_trend_and_ties_break_trends() -> None:
+    chart = xmr_chart([50, 48, 49, 50, 51, 52, 49, 50, 51, 51, 52, 53, 54, 50], polarity="up")
+    assert not chart.points["trend"].any()
+
+
+def test_trend_length_follows_parameter() -> None:
+    values = [50, 49, 51, 50, 52, 49, 50, 51, 52, 53, 54, 50, 49, 51]
+    assert not xmr_chart(values, trend_points=7).points["trend"].any()
+
+
+def test_two_of_three_beyond_two_sigma_on_the_same_side() -> None:
+    base = [50, 51, 49, 50, 51, 49, 50, 51, 49, 50, 51, 49]
+    chart0 = xmr_chart(base)
+    two_sigma = chart0.upper_limit - (chart0.upper_limit - chart0.mean) / 3
+    # two points between 2 sigma and the limit (not outside), with one normal point between
+    near = (two_sigma + chart0.upper_limit) / 2
+    values = [*base, near, 50, near, 50]
+    chart = xmr_chart(values, baseline_points=len(base))
+    assert not chart.points["outside_limits"].any()
+    flagged = np.flatnonzero(chart.points["two_of_three"].to_numpy()).tolist()
+    assert flagged == [12, 14]
+
+
+def test_two_of_three_needs_the_same_side() -> None:
+    base = [50, 51, 49, 50, 51, 49, 50, 51, 49, 50, 51, 49]
+    chart0 = xmr_chart(base)
+    hi = chart0.mean + 0.9 * (chart0.upper_limit - chart0.mean)
+    lo = chart0.mean - 0.9 * (chart0.upper_limit - chart0.mean)
+    chart = xmr_chart([*base, hi, 50, lo, 50], baseline_points=len(base))
+    assert not chart.points["two_of_three"].any()
+
+
+@pytest.mark.parametrize(
+    ("target", "polarity", "expected"),
+    [
+        (30.0, "up", "consistently_pass"),  # target below the lower limit, higher is better
+        (70.0, "up", "consistently_fail"),
+        (50.0, "up", "hit_and_miss"),
+        (30.0, "down", "consistently_fail"),
+        (70.0, "down", "consistently_pass"),
+        (50.0, "neutral", None),
+    ],
+)
+def test_assurance_against_target(target: float, polarity: str, expected: str | None) -> None:
+    chart = xmr_chart(STABLE, polarity=polarity, target=target)  # type: ignore[arg-type]
+    assert chart.assurance == expected
+
+
+def test_neutral_polarity_marks_special_causes_as_neutral() -> None:
+    chart = xmr_chart([*STABLE, 90], polarity="neutral")
+    assert chart.latest_variation == "neutral"
+
+
+def test_baseline_fixes_limits_on_first_points() -> None:
+    values = [*STABLE, 70, 71, 69, 70]
+    fixed = xmr_chart(values, baseline_points=len(STABLE))
+    assert fixed.mean == pytest.approx(float(np.mean(STABLE)))
+    assert fixed.points["outside_limits"].to_list()[-4:] == [True] * 4
+
+
+def test_bad_input_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 2"):
+        xmr_chart([1.0])
+    with pytest.raises(ValueError, match="finite"):
+        xmr_chart([1.0, float("nan"), 2.0])
+    with pytest.raises(ValueError, match="length"):
+        xmr_chart([1.0, 2.0], periods=["a"])
