@@ -23,7 +23,7 @@ import polars as pl
 from carebacklog.published.extract import PublishedFileError
 from carebacklog.published.tidy import LEGACY_TOP_BAND, TIDY_SCHEMA, TOTAL_TREATMENT_FUNCTIONS, month_end
 
-__all__ = ["WorkbookTable", "read_workbook", "read_workbook_table"]
+__all__ = ["WorkbookTable", "read_workbook", "read_workbook_table", "workbook_to_tidy"]
 
 _LEGACY_BAND = re.compile(r"^>(\d+)-(\d+)$")
 _UNKNOWN = "Patients with unknown clock start date"
@@ -178,7 +178,11 @@ def _new_periods_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFram
 
 def read_workbook(path: str | Path, *, include_totals: bool = False) -> pl.DataFrame:
     """Read one RTT workbook into the tidy long table (zero counts omitted)."""
-    table = read_workbook_table(path)
+    return workbook_to_tidy(read_workbook_table(path), include_totals=include_totals)
+
+
+def workbook_to_tidy(table: WorkbookTable, *, include_totals: bool = False) -> pl.DataFrame:
+    """The tidy long table of an already-read workbook sheet (zero counts omitted)."""
     if table.sheet == "Commissioner":
         return _commissioner_tidy(table, include_totals)
     return _new_periods_tidy(table, include_totals)

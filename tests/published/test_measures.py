@@ -1,0 +1,79 @@
+"""Headline measures on a five-row tidy table with answers worked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from carebacklog.published import PART_OF, headline_measures
+from carebacklog.published.tidy import TIDY_SCHEMA
+
+JAN, FEB = dt.date(2026, 1, 31), dt.date(2026, 2, 28)
+
+
+def tidy(rows: list[tuple]) -> pl.DataFrame:
+    cols = list(TIDY_SCHEMA)
+    return pl.DataFrame(
+        [dict(zip(cols, (r[0], "QE1", r[1], "QE1", r[2], r[3], r[4], r[5], r[6], 104), strict=True))
+         for r in rows],
+        schema=TIDY_SCHEMA,
+    )
+
+
+ROWS = [
+    # period, provider, commissioner, part, tf, band, count
+    (JAN, "RAA", "01A", "Part_2", "C_110", 0, 10.0),
+    (JAN, "RAA", "01B", "Part_2", "C_110", 17, 5.0),   # 17–18 weeks: still within 18
+    (JAN, "RAA", "01A", "Part_2", "C_110", 18, 3.0),
+    (JAN, "RAA", "01A", "Part_2", "C_120", 65, 1.0),   # more than 65 weeks: over 52 and 65, not 78
+    (JAN, "RBB", "01A", "Part_2", "C_110", 104, 1.0),  # Gt 104 weeks
+    (JAN, "RBB", "01A", "Part_1A", "C_110", None, 2.0),  # unknown clock start
+    (JAN, "RBB", "01A", "Part_1A", "C_110", 3, 8.0),
+    (JAN, "RBB", "01A", "Part_3", "C_110", None, 40.0),
+    (FEB, "RAA", "01A", "Part_2", "C_110", 1, 7.0),
+]
+
+
+def test_national_incomplete_measures() -> None:
+    m = headline_measures(tidy(ROWS), "incomplete", "national")
+    assert m["period"].to_list() == [JAN, FEB]
+    jan = m.row(0, named=True)
+    assert jan["total"] == 20 and jan["known_start"] == 20
+    assert jan["within_18"] == 15 and jan["pct_within_18"] == pytest.approx(75.0)
+    assert (jan["over_52"], jan["over_65"], jan["over_78"], jan["over_104"]) == (2, 2, 1, 1)
+    # Median position (20 + 1) / 2 = 10.5: band 0 holds 10, so 0.5 of the 5 in band 17.
+    assert jan["median_weeks"] == pytest.approx(17 + 0.5 / 5)
+
+
+def test_grouping_by_provider_and_treatment_function() -> None:
+    m = headline_measures(tidy(ROWS), "incomplete", "provider,treatment_function")
+    assert m.columns[:3] == ["period", "provider_code", "treatment_function"]
+    raa = m.filter((pl.col("period") == JAN) & (pl.col("provider_code") == "RAA") & (pl.col("treatment_function") == "C_110"))
+    assert raa["total"].item() == 18  # summed over both commissioners
+
+
+def test_parent_grouping_is_named_parent_code() -> None:
+    m = headline_measures(tidy(ROWS), "incomplete", ["parent"])
+    assert "parent_code" in m.columns and m["parent_code"].unique().to_list() == ["QE1"]
+
+
+def test_completed_pathways_exclude_unknown_start_from_percentages() -> None:
+    jan = headline_measures(tidy(ROWS), "admitted", "national").row(0, named=True)
+    assert jan["total"] == 10 and jan["known_start"] == 8
+    assert jan["pct_within_18"] == pytest.approx(100.0)
+    assert jan["p95_weeks"] == pytest.approx(3 + 7.6 / 8)
+
+
+def test_new_clock_starts_total_only() -> None:
+    jan = headline_measures(tidy(ROWS), "new", "provider").row(0, named=True)
+    assert jan["total"] == 40 and jan["known_start"] is None and jan["median_weeks"] is None
+
+
+def test_unknown_part_or_grouping_is_refused() -> None:
+    with pytest.raises(ValueError, match="part"):
+        headline_measures(tidy(ROWS), "waiting")
+    with pytest.raises(ValueError, match="grouping"):
+        headline_measures(tidy(ROWS), "incomplete", "ward")
+    assert PART_OF["dta"] == "Part_2A"
