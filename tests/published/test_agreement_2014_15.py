@@ -68,7 +68,7 @@ def test_all_eighteen_workbooks_are_present(workbooks: list[Any]) -> None:
 
 def _implied_position(bands: list[float], value: float) -> float:
     cum = np.concatenate([[0.0], np.cumsum(bands)])
-    k = min(int(math.floor(value)), len(bands) - 1)
+    k = min(math.floor(value), len(bands) - 1)
     return float(cum[k] + (value - k) * bands[k])
 
 
