@@ -1,0 +1,291 @@
+"""The simulated population: the starting list plus every referral over the horizon, drawn up front.
+
+Everything random about a patient is drawn in bulk when the population is built, so the daily loop makes
+no per-patient draws: the referral day (a Poisson process per specialty with a weekday pattern and
+compound annual growth), the priority, routing to an assessment centre, the day they would leave the list
+untreated (renege: exponential with the weekly hazard) and the days their priority would rise
+(deterioration: a chain of exponential times, one per step up). Competing risks resolve in the engine:
+whichever of treatment, renege or the end of the horizon comes first.
+
+Day numbers count from the simulation start: day 0 is the day after the census date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "NO_DAY",
+    "NO_PRIORITY",
+    "PRIORITY_LABELS",
+    "Population",
+    "build_population",
+    "capacity_calendar",
+    "normalise_treatment_function",
+]
+
+#: A day that never comes (no due date, never reneges).
+NO_DAY = np.iinfo(np.int32).max // 2
+#: Label index of a pathway without a priority code; it books, and deteriorates, as P4 (routine).
+NO_PRIORITY = len(PRIORITY_CODES)
+PRIORITY_LABELS: tuple[str, ...] = (*PRIORITY_CODES, "none")
+#: Booking rank of each label: the label's own index, "none" ranks with P4 (routine).
+_RANK = np.array([0, 1, 2, 3, 4, 5, 6, 4], dtype=np.int8)
+_DUE = np.array([DUE_DAYS.get(code, NO_DAY) for code in PRIORITY_LABELS], dtype=np.int64)
+#: Equity dimensions of the PTL contract (docs/architecture.md) carried through the simulation.
+GROUP_COLUMNS: tuple[str, ...] = ("imd_quintile", "ethnic_group", "age_band", "sex")
+
+
+def normalise_treatment_function(code: object) -> str:
+    """'C_110' and '110' name the same treatment function."""
+    text = str(code).strip()
+    return text[2:] if text.upper().startswith("C_") else text
+
+
+@dataclass
+class Population:
+    """Struct-of-arrays patient table (index = patient id) plus its category labels."""
+
+    columns: dict[str, np.ndarray]
+    groups: dict[str, tuple[str, ...]]
+    n_existing: int
+    #: Arrivals on day d into pool p are ids pool_offsets[d·P + p] … pool_offsets[d·P + p + 1] − 1
+    #: (P = specialties + 1; the last pool is the assessment centre).
+    pool_offsets: np.ndarray
+    det_day: np.ndarray  # deterioration events sorted by day
+    det_patient: np.ndarray
+    det_label: np.ndarray
+    pathway_id: np.ndarray  # object array of the starting list's pathway ids
+
+    @property
+    def size(self) -> int:
+        return int(self.columns["clock_start"].size)
+
+
+def capacity_calendar(scenario: Scenario, start: dt.date, days: int, rng: np.random.Generator) -> np.ndarray:
+    """Integer slots per day and pool ([days, specialties + 1]; the last pool is the assessment centre).
+
+    Fractional capacity (e.g. 2.5 cases) is rounded stochastically so the expected total is exact.
+    """
+    n_spec = len(scenario.specialties)
+    index = {code: i for i, code in enumerate(scenario.specialty_codes())}
+    dates = [start + dt.timedelta(days=d) for d in range(days)]
+    weekday = np.array([d.weekday() for d in dates], dtype=np.int64)
+    ordinal = np.array([d.toordinal() for d in dates], dtype=np.int64)
+    cap = np.zeros((days, n_spec + 1), dtype=np.float64)
+    for i, spec in enumerate(scenario.specialties):
+        cap[:, i] = np.asarray(spec.sessions_per_week)[weekday] * spec.cases_per_session
+    for extra in scenario.extra_sessions:
+        active = ordinal >= extra.from_date.toordinal()
+        if extra.until_date is not None:
+            active &= ordinal <= extra.until_date.toordinal()
+        targets = [index[extra.treatment_function]] if extra.treatment_function else range(n_spec)
+        for i in targets:
+            cases = extra.cases_per_session
+            if cases is None:
+                cases = scenario.specialties[i].cases_per_session
+            cap[:, i] += np.where(active, np.asarray(extra.sessions)[weekday] * cases, 0.0)
+    centre = scenario.assessment_centre
+    if centre is not None:
+        active = ordinal >= centre.from_date.toordinal()
+        cap[:, n_spec] = np.where(active, np.asarray(centre.sessions_per_week)[weekday], 0.0)
+        cap[:, n_spec] *= centre.cases_per_session
+    for strike in scenario.strikes:
+        hit = np.isin(ordinal, [d.toordinal() for d in strike.dates])
+        cols = [index[c] for c in strike.treatment_functions] if strike.treatment_functions else None
+        cols = cols if cols is not None else list(range(n_spec + 1))
+        for i in cols:
+            cap[hit, i] *= 1.0 - strike.capacity_lost
+    whole = np.floor(cap)
+    return (whole + (rng.random(cap.shape) < cap - whole)).astype(np.int64)
+
+
+def _codes(values: list[object], fill: str = "Unknown") -> tuple[np.ndarray, tuple[str, ...]]:
+    text = [fill if v is None else str(v) for v in values]
+    labels = tuple(sorted(set(text) | {fill}))
+    lookup = {label: i for i, label in enumerate(labels)}
+    return np.array([lookup[t] for t in text], dtype=np.int16), labels
+
+
+def _existing(
+    ptl: pl.DataFrame, scenario: Scenario, census_date: dt.date
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]], np.ndarray]:
+    """Columns of the starting list (PTL snapshot contract) as day numbers and codes."""
+    required = ("pathway_id", "treatment_function", "clock_start")
+    missing = [c for c in required if c not in ptl.columns]
+    if missing:
+        raise ValueError(f"starting list lacks column(s) {missing}; a PTL snapshot has {list(required)}")
+    index = {code: i for i, code in enumerate(scenario.specialty_codes())}
+    tf = [normalise_treatment_function(v) for v in ptl["treatment_function"].to_list()]
+    unknown = sorted(set(tf) - set(index))
+    if unknown:
+        raise ValueError(
+            f"treatment functions {unknown} on the starting list have no capacity in the scenario; "
+            "add them to scenario.specialties"
+        )
+    day0 = census_date + dt.timedelta(days=1)
+    starts = ptl["clock_start"].cast(pl.Date)
+    if starts.null_count():
+        row = int(starts.is_null().arg_true()[0]) + 1
+        raise ValueError(f"starting list row {row}: column clock_start is empty")
+    clock_start = (starts - day0).dt.total_days().to_numpy().astype(np.int32)
+    prio = ptl["priority"].to_list() if "priority" in ptl.columns else [None] * ptl.height
+    bad = sorted({p for p in prio if p is not None and p not in PRIORITY_CODES})
+    if bad:
+        raise ValueError(f"starting list column priority has unknown codes {bad}")
+    label = np.array([NO_PRIORITY if p is None else PRIORITY_CODES.index(p) for p in prio], dtype=np.int8)
+    due = np.minimum(clock_start.astype(np.int64) + _DUE[label], NO_DAY)
+    if "priority_due_date" in ptl.columns:
+        given = ptl["priority_due_date"].cast(pl.Date)
+        given_day = (given - day0).dt.total_days().fill_null(NO_DAY).to_numpy()
+        due = np.where(given.is_null().to_numpy(), due, given_day)
+    columns = {
+        "clock_start": clock_start,
+        "specialty": np.array([index[t] for t in tf], dtype=np.int16),
+        "priority_label": label,
+        "due_day": due.astype(np.int32),
+    }
+    groups: dict[str, tuple[str, ...]] = {}
+    for name in GROUP_COLUMNS:
+        values = ptl[name].to_list() if name in ptl.columns else [None] * ptl.height
+        if name == "imd_quintile":
+            q = np.array([0 if v is None else int(v) for v in values], dtype=np.int8)
+            if ((q < 0) | (q > 5)).any():
+                raise ValueError("starting list column imd_quintile must be 1..5 or empty")
+            columns[name] = q
+        else:
+            columns[name], groups[name] = _codes(values)
+    return columns, groups, np.array(ptl["pathway_id"].cast(pl.String).to_list(), dtype=object)
+
+
+def _deterioration_chain(
+    scenario: Scenario, label: np.ndarray, ref_day: np.ndarray, horizon: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Deterioration events (day, patient, new label), sorted by day then step."""
+    per_day = np.zeros(len(PRIORITY_LABELS), dtype=np.float64)
+    for code, rate in scenario.deterioration_rate_per_week.items():
+        per_day[PRIORITY_CODES.index(code)] = rate / 7.0
+    per_day[NO_PRIORITY] = per_day[PRIORITY_CODES.index("P4")]
+    n = label.size
+    cur = label.astype(np.int64)
+    t = np.zeros(n)
+    days, patients, labels = [], [], []
+    for _ in range(4):  # at most P4 → P3 → P2 → P1b → P1a
+        step_rate = per_day[cur]
+        with np.errstate(divide="ignore"):
+            t = t + np.where(step_rate > 0, rng.exponential(size=n) / np.where(step_rate > 0, step_rate, 1.0), np.inf)
+        day = ref_day + 1 + np.floor(np.minimum(t, horizon + 1))
+        new = np.where(cur == NO_PRIORITY, 3, cur - 1)
+        hit = np.isfinite(t) & (day < horizon) & (step_rate > 0)
+        days.append(day[hit].astype(np.int64))
+        patients.append(np.flatnonzero(hit))
+        labels.append(new[hit].astype(np.int8))
+        cur = np.where(step_rate > 0, np.maximum(new, 0), cur)
+    day_all = np.concatenate(days)
+    order = np.argsort(day_all, kind="stable")  # stable: a later step on the same day applies last
+    return day_all[order], np.concatenate(patients)[order], np.concatenate(labels)[order]
+
+
+def build_population(
+    ptl: pl.DataFrame | None,
+    scenario: Scenario,
+    census_date: dt.date,
+    days: int,
+    rng: np.random.Generator,
+) -> Population:
+    """The starting list plus every referral over ``days`` days, with all their random times drawn."""
+    n_spec = len(scenario.specialties)
+    ptl = ptl if ptl is not None else pl.DataFrame()
+    if ptl.height:
+        old, groups, pathway_id = _existing(ptl, scenario, census_date)
+    else:
+        old = {
+            "clock_start": np.empty(0, np.int32),
+            "specialty": np.empty(0, np.int16),
+            "priority_label": np.empty(0, np.int8),
+            "due_day": np.empty(0, np.int32),
+            "imd_quintile": np.empty(0, np.int8),
+        }
+        groups = {}
+        for name in GROUP_COLUMNS[1:]:
+            old[name], groups[name] = _codes([])
+        pathway_id = np.empty(0, dtype=object)
+    n_old = old["clock_start"].size
+
+    # Referrals: Poisson per day and specialty. Weekday pattern normalised to a mean of 1; growth compounds.
+    start = census_date + dt.timedelta(days=1)
+    weekday = np.array([(start + dt.timedelta(days=d)).weekday() for d in range(days)])
+    pattern = np.asarray(scenario.weekday_pattern, dtype=np.float64)
+    pattern = pattern * 7.0 / pattern.sum()
+    growth = (1.0 + scenario.annual_growth) ** (np.arange(days) / 365.25)
+    weekly = np.array([s.referrals_per_week for s in scenario.specialties])
+    counts = rng.poisson(np.outer(pattern[weekday] * growth, weekly / 7.0))  # [days, n_spec]
+    day = np.repeat(np.repeat(np.arange(days), n_spec), counts.ravel()).astype(np.int32)
+    spec = np.repeat(np.tile(np.arange(n_spec), days), counts.ravel()).astype(np.int16)
+    n_new = day.size
+    mix = np.zeros(len(PRIORITY_CODES))
+    for code, share in scenario.priority_mix.items():
+        mix[PRIORITY_CODES.index(code)] = share
+    label = rng.choice(len(PRIORITY_CODES), size=n_new, p=mix / mix.sum()).astype(np.int8)
+
+    pool = spec.astype(np.int16).copy()
+    centre = scenario.assessment_centre
+    if centre is not None:
+        codes = scenario.specialty_codes()
+        spec_ok = np.array([centre.treatment_functions is None or c in centre.treatment_functions for c in codes])
+        prio_ok = np.isin(label, [PRIORITY_CODES.index(p) for p in centre.priorities])
+        from_day = (centre.from_date - start).days
+        routed = spec_ok[spec] & prio_ok & (day >= from_day) & (rng.random(n_new) < centre.referral_share)
+        pool[routed] = n_spec
+    # Arrivals sorted by (day, pool) so each day's arrivals into a pool are one id range.
+    order = np.lexsort((pool, day))
+    day, spec, label, pool = day[order], spec[order], label[order], pool[order]
+    key = day.astype(np.int64) * (n_spec + 1) + pool
+    pool_offsets = np.searchsorted(key, np.arange(days * (n_spec + 1) + 1), side="left") + n_old
+
+    # Equity attributes of new referrals: resampled from the starting list (its joint distribution), or
+    # IMD quintiles in equal fifths (quintiles are fifths of LSOAs by construction) when starting empty.
+    new: dict[str, np.ndarray] = {
+        "clock_start": day,
+        "specialty": spec,
+        "priority_label": label,
+        "due_day": np.minimum(day.astype(np.int64) + _DUE[label], NO_DAY).astype(np.int32),
+    }
+    if n_old:
+        donor = rng.integers(0, n_old, size=n_new)
+        for name in GROUP_COLUMNS:
+            new[name] = old[name][donor]
+    else:
+        new["imd_quintile"] = rng.integers(1, 6, size=n_new).astype(np.int8)
+        for name in GROUP_COLUMNS[1:]:
+            new[name] = np.full(n_new, groups[name].index("Unknown"), dtype=np.int16)
+
+    columns = {name: np.concatenate([old[name], new[name]]) for name in old}
+    columns["entry_pool"] = np.concatenate([old["specialty"], pool]).astype(np.int16)
+    columns["priority_rank"] = _RANK[columns["priority_label"]]
+    ref_day = np.concatenate([np.full(n_old, -1, dtype=np.int64), day.astype(np.int64)])
+    n = n_old + n_new
+    if scenario.renege_rate_per_week > 0:
+        wait = rng.exponential(size=n) * 7.0 / scenario.renege_rate_per_week
+        renege = ref_day + 1 + np.floor(np.minimum(wait, NO_DAY / 2))
+        columns["renege_day"] = np.minimum(renege, NO_DAY).astype(np.int32)
+    else:
+        columns["renege_day"] = np.full(n, NO_DAY, dtype=np.int32)
+    det_day, det_patient, det_label = _deterioration_chain(scenario, columns["priority_label"], ref_day, days, rng)
+    return Population(
+        columns=columns,
+        groups=groups,
+        n_existing=n_old,
+        pool_offsets=pool_offsets,
+        det_day=det_day,
+        det_patient=det_patient,
+        det_label=det_label,
+        pathway_id=pathway_id,
+    )

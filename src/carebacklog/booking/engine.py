@@ -1,0 +1,208 @@
+"""The daily booking simulation of a waiting list.
+
+One step per day. On each day, in this order:
+
+1. the day's referrals join their pool (the specialty's list, or the assessment centre);
+2. deteriorations due that day raise the patient's priority and reset the priority due date
+   (the FSSA due date counts from the day the priority was set);
+3. in every pool with capacity that day, patients whose renege day has come leave the list (they are
+   removed, not just flagged), then the policy picks the patients for the day's slots;
+4. each booked slot ends in a DNA or an on-the-day cancellation (the slot is lost and the patient stays
+   on the list, clock running: RTT rules, cancellations and later DNAs do not stop the clock) or in
+   treatment (clock stop). At the assessment centre a treated patient either completes there or joins
+   the specialty's main list with the same clock start;
+5. at the end of every seventh day the waiting list is measured (size, within 18 weeks, over 52 weeks).
+
+Pools are NumPy arrays of patient ids; selection is ``numpy.argpartition`` on the policy's score, so a
+day costs O(list size) vectorised work and no per-patient Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from carebacklog.booking.arrivals import NO_DAY, Population, build_population, capacity_calendar
+from carebacklog.booking.policies import BookingPolicy, PoolView
+from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
+
+__all__ = [
+    "OUTCOME_CENTRE",
+    "OUTCOME_RENEGED",
+    "OUTCOME_TREATED",
+    "OUTCOME_WAITING",
+    "WITHIN_18_DAYS",
+    "SimulationRun",
+    "simulate",
+]
+
+OUTCOME_WAITING, OUTCOME_TREATED, OUTCOME_CENTRE, OUTCOME_RENEGED = 0, 1, 2, 3
+#: RTT standard: a wait of exactly 126 days (18 weeks) is within 18 weeks (design.md rule 8).
+WITHIN_18_DAYS = 126
+#: Weeks-waited band ≥ 52 (over 52 weeks) means more than 364 days (band = ceil(days / 7) − 1).
+OVER_52_DAYS = 364
+OVER_65_DAYS = 65 * 7
+_DUE_BY_LABEL = np.array([DUE_DAYS.get(c, NO_DAY) for c in (*PRIORITY_CODES, "none")], dtype=np.int64)
+_RANK_BY_LABEL = np.array([0, 1, 2, 3, 4, 5, 6, 4], dtype=np.int8)
+
+DAILY_COUNTERS = ("arrivals", "capacity", "booked", "treated", "dna", "cancelled")
+WEEKLY_MEASURES = ("list_size", "within_18", "over_52", "over_65")
+
+
+@dataclass
+class SimulationRun:
+    """One replication: the patient table with each patient's outcome, and the daily/weekly counters."""
+
+    policy: str
+    start_date: dt.date
+    days: int
+    specialties: tuple[str, ...]
+    population: Population
+    outcome: np.ndarray  # OUTCOME_* per patient
+    exit_day: np.ndarray  # day of treatment / completion / renege; NO_DAY while waiting
+    daily: dict[str, np.ndarray]  # DAILY_COUNTERS, each [days]
+    weekly: dict[str, np.ndarray]  # WEEKLY_MEASURES, each [weeks]
+
+    def final_list(self) -> pl.DataFrame:
+        """Patients still waiting at the end, in the PTL's words (clock_start, days_waited, priority…)."""
+        cols = self.population.columns
+        waiting = np.flatnonzero(self.outcome == OUTCOME_WAITING)
+        end = self.start_date + dt.timedelta(days=self.days - 1)
+        labels = np.array([*PRIORITY_CODES, None], dtype=object)
+        starts = cols["clock_start"][waiting].astype(np.int64)
+        return pl.DataFrame(
+            {
+                "patient": waiting,
+                "treatment_function": np.array(self.specialties, dtype=object)[cols["specialty"][waiting]],
+                "clock_start": [self.start_date + dt.timedelta(days=int(s)) for s in starts],
+                "days_waited": (self.days - 1 - starts),
+                "priority": labels[cols["priority_label"][waiting]],
+            },
+            schema_overrides={"treatment_function": pl.String, "priority": pl.String},
+        ).with_columns(census_date=pl.lit(end))
+
+
+def _measure(pool: np.ndarray, clock_start: np.ndarray, day: int) -> tuple[int, int, int, int]:
+    waited = day - clock_start[pool]
+    return (
+        int(pool.size),
+        int(np.count_nonzero(waited <= WITHIN_18_DAYS)),
+        int(np.count_nonzero(waited > OVER_52_DAYS)),
+        int(np.count_nonzero(waited > OVER_65_DAYS)),
+    )
+
+
+def simulate(
+    ptl: pl.DataFrame | None,
+    scenario: Scenario,
+    policy: BookingPolicy,
+    *,
+    census_date: dt.date,
+    weeks: int,
+    rng: np.random.Generator,
+) -> SimulationRun:
+    """Simulate ``weeks`` weeks of booking from the starting list ``ptl`` (a PTL snapshot, or None/empty).
+
+    ``rng`` is split in two streams: one draws the population and the capacity calendar, the other the
+    booking outcomes (DNAs, cancellations, assessment-centre completions). Two policies run with the same
+    seed therefore face the same referrals, renege times and capacity (common random numbers).
+    """
+    if weeks <= 0:
+        raise ValueError("weeks must be positive")
+    days = 7 * weeks
+    world_rng, ops_rng = rng.spawn(2)
+    pop = build_population(ptl, scenario, census_date, days, world_rng)
+    start = census_date + dt.timedelta(days=1)
+    capacity = capacity_calendar(scenario, start, days, world_rng)
+    cols = pop.columns
+    n_spec = len(scenario.specialties)
+    n_pools = n_spec + 1
+    centre = scenario.assessment_centre
+    completion_share = centre.completion_share if centre is not None else 1.0
+    dna, cancel = scenario.dna_rate, scenario.cancellation_rate
+
+    clock_start = cols["clock_start"]
+    renege_day = cols["renege_day"]
+    outcome = np.zeros(pop.size, dtype=np.int8)
+    exit_day = np.full(pop.size, NO_DAY, dtype=np.int32)
+    old_pool = cols["entry_pool"][: pop.n_existing]
+    pools = [np.flatnonzero(old_pool == p).astype(np.int64) for p in range(n_pools)]
+    pending: list[list[np.ndarray]] = [[] for _ in range(n_pools)]
+    det_bounds = np.searchsorted(pop.det_day, np.arange(days + 1), side="left")
+    daily = {name: np.zeros(days, dtype=np.int64) for name in DAILY_COUNTERS}
+    daily["capacity"][:] = capacity.sum(axis=1)
+    weekly = {name: np.zeros(weeks, dtype=np.int64) for name in WEEKLY_MEASURES}
+    offsets = pop.pool_offsets
+
+    for d in range(days):
+        row = offsets[d * n_pools : (d + 1) * n_pools + 1]
+        daily["arrivals"][d] = row[-1] - row[0]
+        for p in range(n_pools):
+            if row[p + 1] > row[p]:
+                pending[p].append(np.arange(row[p], row[p + 1]))
+        a, b = det_bounds[d], det_bounds[d + 1]
+        if b > a:
+            who = pop.det_patient[a:b]
+            ok = (outcome[who] == OUTCOME_WAITING) & (renege_day[who] > d)
+            who, label = who[ok], pop.det_label[a:b][ok]
+            cols["priority_label"][who] = label
+            cols["priority_rank"][who] = _RANK_BY_LABEL[label]
+            cols["due_day"][who] = np.minimum(d + _DUE_BY_LABEL[label], NO_DAY)
+        for p in range(n_pools):
+            slots = int(capacity[d, p])
+            if slots == 0:
+                continue
+            pool = pools[p]
+            if pending[p]:
+                pool = np.concatenate([pool, *pending[p]])
+                pending[p] = []
+            pool = pool[renege_day[pool] > d]
+            if pool.size == 0:
+                pools[p] = pool
+                continue
+            chosen = policy.select(PoolView(cols, pool, d), slots)
+            u = ops_rng.random(chosen.size)
+            done = u >= dna + cancel
+            daily["booked"][d] += chosen.size
+            daily["dna"][d] += int(np.count_nonzero(u < dna))
+            daily["cancelled"][d] += chosen.size - int(np.count_nonzero(done)) - int(np.count_nonzero(u < dna))
+            treated = pool[chosen[done]]
+            keep = np.ones(pool.size, dtype=bool)
+            keep[chosen[done]] = False
+            pools[p] = pool[keep]
+            daily["treated"][d] += treated.size
+            if p == n_spec:  # assessment centre: complete here, or join the specialty's main list
+                completes = ops_rng.random(treated.size) < completion_share
+                outcome[treated[completes]] = OUTCOME_CENTRE
+                exit_day[treated[completes]] = d
+                onward = treated[~completes]
+                specs = cols["specialty"][onward]
+                for s in np.unique(specs):
+                    pending[int(s)].append(onward[specs == s])
+            else:
+                outcome[treated] = OUTCOME_TREATED
+                exit_day[treated] = d
+        if d % 7 == 6:
+            waiting = np.concatenate([*pools, *(a for p in pending for a in p)])
+            waiting = waiting[renege_day[waiting] > d]
+            weekly_values = _measure(waiting, clock_start, d)
+            for name, value in zip(WEEKLY_MEASURES, weekly_values, strict=True):
+                weekly[name][d // 7] = value
+
+    gone = (outcome == OUTCOME_WAITING) & (renege_day < days)
+    outcome[gone] = OUTCOME_RENEGED
+    exit_day[gone] = renege_day[gone]
+    return SimulationRun(
+        policy=policy.name,
+        start_date=start,
+        days=days,
+        specialties=tuple(scenario.specialty_codes()),
+        population=pop,
+        outcome=outcome,
+        exit_day=exit_day,
+        daily=daily,
+        weekly=weekly,
+    )

@@ -1,0 +1,182 @@
+"""Scenario: the validated contract that says what the simulated service looks like.
+
+A scenario is a Pydantic model (publish its JSON schema with ``Scenario.model_json_schema()``):
+
+- a **capacity calendar**: sessions per weekday for each specialty (treatment function) and cases per
+  session;
+- a **referral process**: clock starts per week for each specialty, a weekday pattern and annual growth;
+- the **priority mix** of new referrals (FSSA codes P1a–P4) and the priority **due dates**;
+- **DNAs and cancellations** (the slot is lost, the patient stays on the list);
+- **reneging** (patients who leave the list: validated off, treated elsewhere, died) and **deterioration**
+  (priority raised while waiting), both as constant weekly hazards;
+- scenario changes: **extra sessions** from a date, an **assessment centre** (a faster outpatient stage
+  with its own capacity), **strike days** (capacity lost).
+
+All rates are per week; the simulation steps one day at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "DUE_DAYS",
+    "PRIORITY_CODES",
+    "AssessmentCentre",
+    "ExtraSessions",
+    "Scenario",
+    "Specialty",
+    "StrikeDays",
+]
+
+#: FSSA surgical prioritisation codes (Federation of Surgical Specialty Associations, "Clinical guide to
+#: surgical prioritisation", 2020-21), as carried in the WLMDS ``Procedure_Priority_Code``. P5/P6 are
+#: patients who chose to defer. The order here is the booking order: most urgent first.
+PRIORITY_CODES: tuple[str, ...] = ("P1a", "P1b", "P2", "P3", "P4", "P5", "P6")
+
+#: Days within which each priority should be treated (FSSA guide: P1a within 24 hours, P1b within
+#: 72 hours, P2 within one month, P3 within three months). P4 "can wait over three months" and P5/P6
+#: deferred have no priority due date (their breach measure is the 18-week RTT standard instead).
+#: One month is taken as 30 days and three months as 90 days.
+DUE_DAYS: dict[str, int] = {"P1a": 1, "P1b": 3, "P2": 30, "P3": 90}
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Weekdays = Annotated[list[NonNegative], Field(min_length=7, max_length=7)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Specialty(_Model):
+    """One specialty's demand and capacity calendar."""
+
+    treatment_function: str = Field(description="Treatment function code as in the PTL, e.g. '110'.")
+    referrals_per_week: NonNegative = Field(description="New RTT clock starts per week at the start.")
+    sessions_per_week: Weekdays = Field(
+        description="Sessions (theatre lists or clinics) on each weekday, Monday first.",
+    )
+    cases_per_session: NonNegative = Field(description="Patients whose clock stops in one session.")
+
+    def weekly_capacity(self) -> float:
+        """Clock stops per week this calendar offers (before DNAs and cancellations)."""
+        return sum(self.sessions_per_week) * self.cases_per_session
+
+
+class ExtraSessions(_Model):
+    """Extra sessions from a date (e.g. a waiting-list initiative), optionally until a date."""
+
+    from_date: dt.date
+    until_date: dt.date | None = None
+    treatment_function: str | None = Field(None, description="None: every specialty.")
+    sessions: Weekdays = Field(description="Extra sessions on each weekday, Monday first.")
+    cases_per_session: NonNegative | None = Field(
+        None, description="Cases per extra session; None: the specialty's own figure."
+    )
+
+
+class StrikeDays(_Model):
+    """Days of industrial action: a share of the day's elective capacity is lost."""
+
+    dates: list[dt.date]
+    capacity_lost: Fraction = 1.0
+    treatment_functions: list[str] | None = Field(None, description="None: every specialty.")
+
+
+class AssessmentCentre(_Model):
+    """A faster outpatient stage with its own capacity.
+
+    From ``from_date`` a share of new referrals (of the named specialties and priorities) is routed to the
+    centre, which books them in referral order. After assessment, ``completion_share`` of them end their
+    pathway there (treated in outpatients or discharged: a clock stop); the rest join the specialty's main
+    list keeping their clock start and priority.
+    """
+
+    from_date: dt.date
+    referral_share: Fraction
+    completion_share: Fraction
+    sessions_per_week: Weekdays
+    cases_per_session: NonNegative
+    treatment_functions: list[str] | None = Field(None, description="None: every specialty.")
+    priorities: list[str] = Field(default_factory=lambda: ["P3", "P4"])
+
+    @field_validator("priorities")
+    @classmethod
+    def _known_priorities(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(PRIORITY_CODES))
+        if unknown:
+            raise ValueError(f"unknown priority codes {unknown}; use {list(PRIORITY_CODES)}")
+        return value
+
+
+class Scenario(_Model):
+    """Everything the booking simulation needs besides the starting list, the policy and the seed."""
+
+    specialties: list[Specialty] = Field(min_length=1)
+    weekday_pattern: Weekdays = Field(
+        default_factory=lambda: [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0],
+        description="Relative referral volume on each weekday, Monday first (normalised to sum to 7).",
+    )
+    annual_growth: float = Field(0.0, ge=-0.5, le=1.0, description="Referral growth per year, e.g. 0.03.")
+    priority_mix: dict[str, NonNegative] = Field(
+        default_factory=lambda: {"P4": 1.0},
+        description="Share of new referrals in each priority (normalised).",
+    )
+    dna_rate: Fraction = Field(0.0, description="Share of booked slots where the patient does not attend.")
+    cancellation_rate: Fraction = Field(0.0, description="Share of booked slots cancelled on the day.")
+    renege_rate_per_week: NonNegative = Field(
+        0.0, description="Weekly hazard of leaving the list untreated (validation, treated elsewhere, died)."
+    )
+    deterioration_rate_per_week: dict[str, NonNegative] = Field(
+        default_factory=dict,
+        description="Weekly hazard of moving up one priority, by current priority (P1b, P2, P3, P4).",
+    )
+    extra_sessions: list[ExtraSessions] = Field(default_factory=list)
+    strikes: list[StrikeDays] = Field(default_factory=list)
+    assessment_centre: AssessmentCentre | None = None
+
+    @field_validator("priority_mix")
+    @classmethod
+    def _mix_is_valid(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(PRIORITY_CODES))
+        if unknown:
+            raise ValueError(f"unknown priority codes {unknown}; use {list(PRIORITY_CODES)}")
+        if sum(value.values()) <= 0:
+            raise ValueError("priority_mix must have a positive total")
+        return value
+
+    @field_validator("deterioration_rate_per_week")
+    @classmethod
+    def _deterioration_codes(cls, value: dict[str, float]) -> dict[str, float]:
+        allowed = {"P1b", "P2", "P3", "P4"}
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise ValueError(f"deterioration applies to {sorted(allowed)} only, not {unknown}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        codes = [s.treatment_function for s in self.specialties]
+        if len(set(codes)) != len(codes):
+            raise ValueError("each treatment_function may appear once in specialties")
+        if self.dna_rate + self.cancellation_rate > 1.0:
+            raise ValueError("dna_rate + cancellation_rate must not exceed 1")
+        if sum(self.weekday_pattern) <= 0:
+            raise ValueError("weekday_pattern must have a positive total")
+        known = set(codes)
+        named = [e.treatment_function for e in self.extra_sessions if e.treatment_function is not None]
+        for strike in self.strikes:
+            named += strike.treatment_functions or []
+        if self.assessment_centre is not None:
+            named += self.assessment_centre.treatment_functions or []
+        missing = sorted(set(named) - known)
+        if missing:
+            raise ValueError(f"treatment functions {missing} are not in specialties")
+        return self
+
+    def specialty_codes(self) -> list[str]:
+        return [s.treatment_function for s in self.specialties]
