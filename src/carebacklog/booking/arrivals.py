@@ -18,13 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
+from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, PRIORITY_LABELS, Scenario
 
 __all__ = [
     "GROUP_COLUMNS",
     "NO_DAY",
     "NO_PRIORITY",
     "PRIORITY_LABELS",
+    "PRIORITY_RANK",
     "Population",
     "build_population",
     "capacity_calendar",
@@ -33,11 +34,11 @@ __all__ = [
 
 #: A day that never comes (no due date, never reneges).
 NO_DAY = np.iinfo(np.int32).max // 2
-#: Label index of a pathway without a priority code; it books, and deteriorates, as P4 (routine).
+#: Label index of a pathway without a priority code ("none"): it books after P4 and deteriorates as P4.
 NO_PRIORITY = len(PRIORITY_CODES)
-PRIORITY_LABELS: tuple[str, ...] = (*PRIORITY_CODES, "none")
-#: Booking rank of each label: the label's own index, "none" ranks with P4 (routine).
-_RANK = np.array([0, 1, 2, 3, 4, 5, 6, 4], dtype=np.int8)
+#: Booking rank of each label, as the PTL's booking order (carebacklog.rtt BOOKING_ORDER, domain.md §3):
+#: P1a, P1b, P2, P3, P4, then pathways without a priority, then P5/P6 (patient chose to defer).
+PRIORITY_RANK = np.array([0, 1, 2, 3, 4, 6, 6, 5], dtype=np.int8)
 _DUE = np.array([DUE_DAYS.get(code, NO_DAY) for code in PRIORITY_LABELS], dtype=np.int64)
 #: Equity dimensions of the PTL contract (docs/architecture.md) carried through the simulation.
 GROUP_COLUMNS: tuple[str, ...] = ("imd_quintile", "ethnic_group", "age_band", "sex")
@@ -230,17 +231,17 @@ def build_population(
     day = np.repeat(np.repeat(np.arange(days), n_spec), counts.ravel()).astype(np.int32)
     spec = np.repeat(np.tile(np.arange(n_spec), days), counts.ravel()).astype(np.int16)
     n_new = day.size
-    mix = np.zeros(len(PRIORITY_CODES))
+    mix = np.zeros(len(PRIORITY_LABELS))
     for code, share in scenario.priority_mix.items():
-        mix[PRIORITY_CODES.index(code)] = share
-    label = rng.choice(len(PRIORITY_CODES), size=n_new, p=mix / mix.sum()).astype(np.int8)
+        mix[PRIORITY_LABELS.index(code)] = share
+    label = rng.choice(len(PRIORITY_LABELS), size=n_new, p=mix / mix.sum()).astype(np.int8)
 
     pool = spec.astype(np.int16).copy()
     centre = scenario.assessment_centre
     if centre is not None:
         codes = scenario.specialty_codes()
         spec_ok = np.array([centre.treatment_functions is None or c in centre.treatment_functions for c in codes])
-        prio_ok = np.isin(label, [PRIORITY_CODES.index(p) for p in centre.priorities])
+        prio_ok = np.isin(label, [PRIORITY_LABELS.index(p) for p in centre.priorities])
         from_day = (centre.from_date - start).days
         routed = spec_ok[spec] & prio_ok & (day >= from_day) & (rng.random(n_new) < centre.referral_share)
         pool[routed] = n_spec
@@ -269,7 +270,7 @@ def build_population(
 
     columns = {name: np.concatenate([old[name], new[name]]) for name in old}
     columns["entry_pool"] = np.concatenate([old["specialty"], pool]).astype(np.int16)
-    columns["priority_rank"] = _RANK[columns["priority_label"]]
+    columns["priority_rank"] = PRIORITY_RANK[columns["priority_label"]]
     ref_day = np.concatenate([np.full(n_old, -1, dtype=np.int64), day.astype(np.int64)])
     n = n_old + n_new
     if scenario.renege_rate_per_week > 0:

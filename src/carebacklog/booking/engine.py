@@ -25,7 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from carebacklog.booking.arrivals import NO_DAY, Population, build_population, capacity_calendar
+from carebacklog.booking.arrivals import (
+    NO_DAY,
+    PRIORITY_RANK,
+    Population,
+    build_population,
+    capacity_calendar,
+)
 from carebacklog.booking.policies import BookingPolicy, PoolView
 from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
 
@@ -46,7 +52,6 @@ WITHIN_18_DAYS = 126
 OVER_52_DAYS = 364
 OVER_65_DAYS = 65 * 7
 _DUE_BY_LABEL = np.array([DUE_DAYS.get(c, NO_DAY) for c in (*PRIORITY_CODES, "none")], dtype=np.int64)
-_RANK_BY_LABEL = np.array([0, 1, 2, 3, 4, 5, 6, 4], dtype=np.int8)
 
 DAILY_COUNTERS = ("arrivals", "capacity", "booked", "treated", "dna", "cancelled")
 WEEKLY_MEASURES = ("list_size", "within_18", "over_52", "over_65")
@@ -149,7 +154,7 @@ def simulate(
             ok = (outcome[who] == OUTCOME_WAITING) & (renege_day[who] > d)
             who, label = who[ok], pop.det_label[a:b][ok]
             cols["priority_label"][who] = label
-            cols["priority_rank"][who] = _RANK_BY_LABEL[label]
+            cols["priority_rank"][who] = PRIORITY_RANK[label]
             cols["due_day"][who] = np.minimum(d + _DUE_BY_LABEL[label], NO_DAY)
         for p in range(n_pools):
             slots = int(capacity[d, p])

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = [
     "DUE_DAYS",
     "PRIORITY_CODES",
+    "PRIORITY_LABELS",
     "AssessmentCentre",
     "ExtraSessions",
     "Scenario",
@@ -36,6 +37,8 @@ __all__ = [
 #: surgical prioritisation", 2020-21), as carried in the WLMDS ``Procedure_Priority_Code``. P5/P6 are
 #: patients who chose to defer. The order here is the booking order: most urgent first.
 PRIORITY_CODES: tuple[str, ...] = ("P1a", "P1b", "P2", "P3", "P4", "P5", "P6")
+#: The codes plus "none": a pathway without a priority code (most non-admitted pathways).
+PRIORITY_LABELS: tuple[str, ...] = (*PRIORITY_CODES, "none")
 
 #: Days within which each priority should be treated (FSSA guide: P1a within 24 hours, P1b within
 #: 72 hours, P2 within one month, P3 within three months). P4 "can wait over three months" and P5/P6
@@ -72,10 +75,10 @@ class ExtraSessions(_Model):
 
     from_date: dt.date
     until_date: dt.date | None = None
-    treatment_function: str | None = Field(None, description="None: every specialty.")
+    treatment_function: str | None = Field(default=None, description="None: every specialty.")
     sessions: Weekdays = Field(description="Extra sessions on each weekday, Monday first.")
     cases_per_session: NonNegative | None = Field(
-        None, description="Cases per extra session; None: the specialty's own figure."
+        default=None, description="Cases per extra session; None: the specialty's own figure."
     )
 
 
@@ -84,7 +87,7 @@ class StrikeDays(_Model):
 
     dates: list[dt.date]
     capacity_lost: Fraction = 1.0
-    treatment_functions: list[str] | None = Field(None, description="None: every specialty.")
+    treatment_functions: list[str] | None = Field(default=None, description="None: every specialty.")
 
 
 class AssessmentCentre(_Model):
@@ -101,15 +104,18 @@ class AssessmentCentre(_Model):
     completion_share: Fraction
     sessions_per_week: Weekdays
     cases_per_session: NonNegative
-    treatment_functions: list[str] | None = Field(None, description="None: every specialty.")
-    priorities: list[str] = Field(default_factory=lambda: ["P3", "P4"])
+    treatment_functions: list[str] | None = Field(default=None, description="None: every specialty.")
+    priorities: list[str] = Field(
+        default_factory=lambda: ["P3", "P4", "none"],
+        description="Priorities routed to the centre ('none' = no priority code).",
+    )
 
     @field_validator("priorities")
     @classmethod
     def _known_priorities(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(PRIORITY_CODES))
+        unknown = sorted(set(value) - set(PRIORITY_LABELS))
         if unknown:
-            raise ValueError(f"unknown priority codes {unknown}; use {list(PRIORITY_CODES)}")
+            raise ValueError(f"unknown priority codes {unknown}; use {list(PRIORITY_LABELS)}")
         return value
 
 
@@ -121,15 +127,15 @@ class Scenario(_Model):
         default_factory=lambda: [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0],
         description="Relative referral volume on each weekday, Monday first (normalised to sum to 7).",
     )
-    annual_growth: float = Field(0.0, ge=-0.5, le=1.0, description="Referral growth per year, e.g. 0.03.")
+    annual_growth: float = Field(default=0.0, ge=-0.5, le=1.0, description="Referral growth per year, e.g. 0.03.")
     priority_mix: dict[str, NonNegative] = Field(
         default_factory=lambda: {"P4": 1.0},
-        description="Share of new referrals in each priority (normalised).",
+        description="Share of new referrals in each priority, 'none' = no priority code (normalised).",
     )
-    dna_rate: Fraction = Field(0.0, description="Share of booked slots where the patient does not attend.")
-    cancellation_rate: Fraction = Field(0.0, description="Share of booked slots cancelled on the day.")
+    dna_rate: Fraction = Field(default=0.0, description="Share of booked slots where the patient does not attend.")
+    cancellation_rate: Fraction = Field(default=0.0, description="Share of booked slots cancelled on the day.")
     renege_rate_per_week: NonNegative = Field(
-        0.0, description="Weekly hazard of leaving the list untreated (validation, treated elsewhere, died)."
+        default=0.0, description="Weekly hazard of leaving the list untreated (validation, treated elsewhere, died)."
     )
     deterioration_rate_per_week: dict[str, NonNegative] = Field(
         default_factory=dict,
@@ -142,9 +148,9 @@ class Scenario(_Model):
     @field_validator("priority_mix")
     @classmethod
     def _mix_is_valid(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(value) - set(PRIORITY_CODES))
+        unknown = sorted(set(value) - set(PRIORITY_LABELS))
         if unknown:
-            raise ValueError(f"unknown priority codes {unknown}; use {list(PRIORITY_CODES)}")
+            raise ValueError(f"unknown priority codes {unknown}; use {list(PRIORITY_LABELS)}")
         if sum(value.values()) <= 0:
             raise ValueError("priority_mix must have a positive total")
         return value

@@ -1,0 +1,153 @@
+"""Inputs at the edge: the starting list (a PTL file, or an events file run through the clock engine),
+scenario files, and a default scenario read off the list itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from pydantic import ValidationError
+
+from carebacklog.booking.arrivals import normalise_treatment_function
+from carebacklog.booking.scenario import PRIORITY_LABELS, Scenario, Specialty
+
+__all__ = [
+    "RECENT_START_DAYS",
+    "InputError",
+    "StartingList",
+    "load_scenario",
+    "read_starting_list",
+    "scenario_from_list",
+]
+
+#: Pathways that started in the last four weeks and are still open estimate the weekly clock starts
+#: (a lower bound: starts that already stopped are not on the list).
+RECENT_START_DAYS = 28
+_EVENT_MARKERS = {"activity", "event_date"}
+
+
+class InputError(ValueError):
+    """An input file cannot be used; the message names the file (and row/column when known)."""
+
+
+@dataclass(frozen=True)
+class StartingList:
+    ptl: pl.DataFrame
+    census_date: dt.date
+    source: str  # "ptl" or "events"
+
+
+def _read_table(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pl.read_parquet(path)
+        return pl.read_csv(path, try_parse_dates=True, infer_schema_length=10_000)
+    except Exception as exc:  # polars raises several error types for unreadable files
+        raise InputError(f"{path}: cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: {exc}") from exc
+
+
+def _from_events(path: Path, census_date: dt.date | None, patients: Path | None) -> StartingList:
+    from carebacklog import rtt
+
+    try:
+        read = rtt.read_events(path)
+        people = rtt.read_patients(patients).events if patients is not None else None
+    except rtt.InputFileError as exc:
+        raise InputError(str(exc)) from exc
+    events = read.events
+    if events.height == 0:
+        raise InputError(f"{path}: no usable events ({read.rejected.height} rejected)")
+    last = events["event_date"].max()
+    census = census_date or (last if isinstance(last, dt.date) else None)
+    if census is None:
+        raise InputError(f"{path}: no event dates; give --census-date")
+    periods = rtt.build_periods(events, census_date=census)
+    return StartingList(rtt.ptl_snapshot(periods, census, patients=people), census, "events")
+
+
+def read_starting_list(
+    path: Path, *, census_date: dt.date | None = None, patients: Path | None = None
+) -> StartingList:
+    """A PTL snapshot file (CSV/Parquet with the PTL contract's columns) or an events file.
+
+    An events file (it has ``activity`` and ``event_date``) goes through the clock engine
+    (``rtt.build_periods`` then ``rtt.ptl_snapshot`` at ``census_date``, default the last event date).
+    For a PTL file the census date defaults to ``clock_start + days_waited`` of its rows.
+    """
+    frame = _read_table(path)
+    if set(frame.columns) >= _EVENT_MARKERS:
+        return _from_events(path, census_date, patients)
+    for column in ("pathway_id", "treatment_function", "clock_start"):
+        if column not in frame.columns:
+            raise InputError(f"{path}: column {column!r} missing; a PTL needs pathway_id, treatment_function, clock_start")
+    for column in ("clock_start", "priority_due_date"):
+        if column in frame.columns and frame[column].dtype != pl.Date:
+            parsed = frame[column].cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+            bad = parsed.is_null() & frame[column].is_not_null()
+            if bad.any():
+                row = int(bad.arg_true()[0]) + 1
+                raise InputError(f"{path}: row {row}, column {column}: not a date (YYYY-MM-DD)")
+            frame = frame.with_columns(parsed.alias(column))
+    frame = frame.with_columns(pl.col("treatment_function").cast(pl.String))
+    if census_date is None:
+        if "days_waited" not in frame.columns or frame.height == 0:
+            raise InputError(f"{path}: give --census-date (the file has no days_waited to derive it from)")
+        census = frame.select((pl.col("clock_start") + pl.duration(days=pl.col("days_waited"))).mode().first())
+        census_date = census.item()
+    assert census_date is not None
+    return StartingList(frame, census_date, "ptl")
+
+
+def load_scenario(path: Path) -> Scenario:
+    """A scenario JSON file, validated (errors name the file and the field)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from exc
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors())
+        raise InputError(f"{path}: invalid scenario: {problems}") from exc
+
+
+def scenario_from_list(ptl: pl.DataFrame, census_date: dt.date, capacity_ratio: float = 1.0) -> Scenario:
+    """A plain scenario read off the list: demand = recent clock starts, capacity = ratio × demand.
+
+    For each treatment function: referrals per week = open pathways that started in the last
+    ``RECENT_START_DAYS`` days ÷ 4 (at least 1); one session each weekday with capacity_ratio × demand ÷ 5
+    cases. The priority mix is that of the same recent starts ('none' where no priority is recorded).
+    Nothing else (no DNAs, reneges or deterioration): write a scenario file for those.
+    """
+    if ptl.height == 0:
+        raise InputError("an empty list gives no demand to read off; give a scenario file")
+    waited = (pl.lit(census_date, pl.Date) - pl.col("clock_start")).dt.total_days()
+    frame = ptl.with_columns(
+        tf=pl.col("treatment_function").cast(pl.String).map_elements(normalise_treatment_function, return_dtype=pl.String),
+        recent=waited < RECENT_START_DAYS,
+        prio=pl.col("priority").fill_null("none") if "priority" in ptl.columns else pl.lit("none"),
+    )
+    specialties = []
+    for row in frame.group_by("tf").agg(pl.col("recent").sum()).sort("tf").iter_rows(named=True):
+        weekly = max(row["recent"] / (RECENT_START_DAYS / 7), 1.0)
+        specialties.append(
+            Specialty(
+                treatment_function=row["tf"],
+                referrals_per_week=weekly,
+                sessions_per_week=[1, 1, 1, 1, 1, 0, 0],
+                cases_per_session=capacity_ratio * weekly / 5,
+            )
+        )
+    recent = frame.filter(pl.col("recent"))
+    source = recent if recent.height else frame
+    counts = source.group_by("prio").len()
+    mix = {str(p): float(n) for p, n in counts.iter_rows() if p in PRIORITY_LABELS}
+    return Scenario(specialties=specialties, priority_mix=mix or {"none": 1.0})
