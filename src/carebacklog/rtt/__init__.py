@@ -1,1 +1,44 @@
-"""carebacklog.rtt"""
+"""carebacklog.rtt: pathway events in; RTT periods, the PTL, explanations and data issues out.
+
+Public API:
+
+- :func:`read_events`, :func:`read_patients` -> :class:`ReadResult`: the input contract (CSV or
+  Parquet), validated, with rejected rows (file, row, column, reason) and a quarantine file;
+  :class:`InputFileError` when a whole file cannot be read.
+- :func:`classify_events`: the clock rules (design.md 1-7): each event's effect on its clock.
+- :func:`build_periods`: one row per RTT period (clock start, stop, outcome, DTA, priority).
+- :func:`ptl_snapshot`, :func:`ptl_summary` (-> :class:`PtlSummary`): open periods at a census date
+  with weeks waited, breach dates, priority due date and booking order; headline counts.
+- :func:`weeks_waited_band`, :func:`weeks_waited`, :func:`breach_date`: the band (rule 8), defined once.
+- :func:`add_demographics`: age band, sex, ethnic group, IMD quintile from a patients table.
+"""
+
+from carebacklog.rtt.bands import BREACH_WEEKS, MAX_BAND, breach_date, weeks_waited, weeks_waited_band
+from carebacklog.rtt.demographics import add_demographics
+from carebacklog.rtt.periods import PERIOD_COLUMNS, build_periods
+from carebacklog.rtt.ptl import PtlSummary, ptl_snapshot, ptl_summary
+from carebacklog.rtt.reader import InputFileError, ReadResult, read_events, read_patients
+from carebacklog.rtt.rules import EFFECTS, classify_events
+from carebacklog.rtt.schema import EVENT_COLUMNS, EVENT_SCHEMA
+
+__all__ = [
+    "BREACH_WEEKS",
+    "EFFECTS",
+    "EVENT_COLUMNS",
+    "EVENT_SCHEMA",
+    "MAX_BAND",
+    "PERIOD_COLUMNS",
+    "InputFileError",
+    "PtlSummary",
+    "ReadResult",
+    "add_demographics",
+    "breach_date",
+    "build_periods",
+    "classify_events",
+    "ptl_snapshot",
+    "ptl_summary",
+    "read_events",
+    "read_patients",
+    "weeks_waited",
+    "weeks_waited_band",
+]

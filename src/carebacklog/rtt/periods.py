@@ -1,0 +1,110 @@
+"""RTT periods: one row per clock start, with how (and whether) the clock stopped.
+
+Built from the effect codes of :func:`carebacklog.rtt.rules.classify_events`; the columns are the
+contract in docs/architecture.md ("RTT periods"), plus ``priority_date``, the date the current
+priority was first recorded (the date its FSSA time frame runs from).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import polars as pl
+
+from carebacklog.rtt.rules import DTA, STOP_EFFECTS, clock_states
+from carebacklog.rtt.schema import PRIORITIES
+
+__all__ = ["PERIOD_COLUMNS", "PERIOD_SCHEMA", "build_periods"]
+
+PERIOD_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "pathway_id": pl.String(),
+    "period": pl.Int32(),
+    "patient_id": pl.String(),
+    "provider_code": pl.String(),
+    "commissioner_code": pl.String(),
+    "treatment_function": pl.String(),
+    "clock_start": pl.Date(),
+    "clock_stop": pl.Date(),
+    "outcome": pl.String(),
+    "stop_status": pl.Int16(),
+    "has_dta": pl.Boolean(),
+    "dta_date": pl.Date(),
+    "priority": pl.String(),
+    "last_activity_date": pl.Date(),
+    "priority_date": pl.Date(),
+}
+PERIOD_COLUMNS: Final[tuple[str, ...]] = tuple(PERIOD_SCHEMA)
+
+_STOP_CODES: Final = list(STOP_EFFECTS)
+_CARRIED_TEXT: Final = ("patient_id", "provider_code", "commissioner_code", "treatment_function", "priority")
+_PRIORITY_CODES: Final = {p: i for i, p in enumerate(PRIORITIES)}
+
+
+def _holder(value: pl.Expr, first: pl.Expr) -> pl.Expr:
+    """Row index of the latest non-null ``value`` so far within the period (or of the period's first row).
+
+    The rows are sorted with each period contiguous and ``first`` marking its first row, so this is a
+    forward fill that never crosses a period boundary; gathering ``value`` at the index gives the latest
+    non-null value so far (null when the period has none yet).
+    """
+    return pl.when(value.is_not_null() | first).then(pl.int_range(pl.len(), dtype=pl.Int64)).forward_fill()
+
+
+def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
+    """RTT periods from pathway events (design.md rules 1-7; only events on or before the census).
+
+    ``patient_id``, ``provider_code``, ``commissioner_code`` and ``treatment_function`` are the latest
+    values recorded while the period was open; ``priority`` is the latest priority recorded on or before
+    the census and ``priority_date`` the date that priority was first recorded in its latest run (a
+    re-recorded same priority does not move it); ``last_activity_date`` the date of the period's latest
+    event; ``dta_date`` the latest decision to admit. Rows are ordered by pathway_id, then period.
+
+    Vectorised: the events of a period are contiguous in clock order and its ending event (if any) is
+    the last of them, so every column is a running value read off the period's last row. Text columns
+    are only gathered for those last rows.
+    """
+    states = clock_states(events, census_date).filter(pl.col("in_period"))
+    key = pl.col("period_key")
+    rows = states.get_column("_row")
+    priority_code = (
+        events.get_column("priority")
+        .gather(rows)
+        .replace_strict(_PRIORITY_CODES, default=None, return_dtype=pl.Int8)
+    )
+    inside = states.with_columns(
+        _first=(key != key.shift(1)).fill_null(True),
+        _last=(key != key.shift(-1)).fill_null(True),
+        _priority=priority_code,
+        dta_date=pl.when(pl.col("effect") == DTA.code).then(pl.col("event_date")),
+        **{f"_has_{c}": events.get_column(c).gather(rows).is_not_null() for c in _CARRIED_TEXT},
+    )
+    first = pl.col("_first")
+    code = pl.col("_priority")
+    previous = code.gather(_holder(code, first)).shift(1)
+    changed = code.is_not_null() & (first | previous.is_null() | (code != previous)).fill_null(True)
+    inside = inside.with_columns(priority_date=pl.when(changed).then(pl.col("event_date")))
+    dates = ("clock_start_date", "dta_date", "priority_date")
+    holders = inside.select(
+        pl.col("_last"),
+        pl.col("_row"),
+        *[_holder(pl.col(c), first).alias(c) for c in dates],
+        *[_holder(pl.when(pl.col(f"_has_{c}")).then(1), first).alias(c) for c in _CARRIED_TEXT],
+    ).filter(pl.col("_last"))
+    carried_dates = [inside.get_column(c).gather(holders.get_column(c)) for c in dates]
+    carried_text = [events.get_column(c).gather(rows.gather(holders.get_column(c))) for c in _CARRIED_TEXT]
+    ends = inside.filter(pl.col("_last")).select("_row", "period", "effect", "rtt_status", "event_date")
+    ends = ends.with_columns(events.get_column("pathway_id").gather(ends.get_column("_row")))
+    stopped = pl.col("effect").is_in(_STOP_CODES)
+    periods = pl.concat([ends, pl.DataFrame([*carried_dates, *carried_text])], how="horizontal")
+    periods = periods.with_columns(
+        clock_start=pl.col("clock_start_date"),
+        clock_stop=pl.when(stopped).then(pl.col("event_date")),
+        stop_status=pl.when(stopped).then(pl.col("rtt_status")),
+        outcome=pl.when(stopped)
+        .then(pl.col("effect").replace_strict(STOP_EFFECTS, default=None, return_dtype=pl.String))
+        .otherwise(pl.lit("open")),
+        has_dta=pl.col("dta_date").is_not_null(),
+        last_activity_date=pl.col("event_date"),
+    )
+    return periods.sort("pathway_id", "period").select([pl.col(c).cast(t) for c, t in PERIOD_SCHEMA.items()])

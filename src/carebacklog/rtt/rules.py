@@ -1,0 +1,298 @@
+"""The clock rules: what each event does to its pathway's RTT clock.
+
+This is the one place the clock semantics (design.md rules 1-8, from NHS England's RTT rules suite
+PRN01045 v5.0, Feb 2025) are written down. :func:`classify_events` orders a pathway's events and gives
+each one an *effect* code; :func:`carebacklog.rtt.build_periods`, :func:`carebacklog.rtt.explain` and
+:func:`carebacklog.rtt.data_quality` all read those codes, so the rules exist once.
+
+The pass is vectorised: a pathway's clock is a two-state machine (open / closed). A start candidate
+leaves it open whatever it was; an end candidate leaves it closed; any other event leaves it as it was.
+So the state after an event is the kind of the latest start-or-end candidate at or before it, which is
+a forward fill over the frame sorted by pathway and date, with no per-pathway Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import polars as pl
+
+from carebacklog.rtt.schema import (
+    ACTIVITY_PRECEDENCE,
+    NULLIFY_STATUS,
+    START_STATUSES,
+    STOP_STATUSES,
+    TRANSFER_STATUS,
+)
+
+__all__ = [
+    "EFFECTS",
+    "ISSUE_EFFECTS",
+    "STOP_EFFECTS",
+    "Effect",
+    "classify_events",
+    "clock_states",
+]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What an event did to the clock: a code, the design.md rule applied and a plain-English verb."""
+
+    code: int
+    name: str
+    rule: int
+    meaning: str
+
+
+# The effect codes. ``rule`` is the design.md clock-semantics rule (domain.md §2 gives the RTT rules
+# suite wording behind each one).
+START_REFERRAL: Final = Effect(0, "start", 1, "referral starts period {period}")
+START_STATUS: Final = Effect(1, "start", 2, "status {status} starts period {period}")
+START_ON_OPEN: Final = Effect(
+    2, "start_on_open_period", 1, "start ignored: period {period} is already open (data issue)"
+)
+STOP_ADMITTED: Final = Effect(
+    3, "stop_admitted", 3, "status {status} on admission stops period {period} (admitted, Part_1A)"
+)
+STOP_NON_ADMITTED: Final = Effect(
+    4, "stop_non_admitted", 3, "status {status} stops period {period} (non-admitted, Part_1B)"
+)
+NULLIFY: Final = Effect(5, "nullify", 4, "status 33 DNA of first activity nullifies period {period}")
+TRANSFER: Final = Effect(
+    6, "transfer", 6, "transfer to another provider ends period {period} here without a completion"
+)
+STOP_WITHOUT_START: Final = Effect(
+    7, "stop_without_start", 3, "status {status} ignored: no period is open (data issue)"
+)
+DTA: Final = Effect(8, "decision_to_admit", 5, "decision to admit flags period {period} as DTA (Part_2A)")
+RUNNING: Final = Effect(9, "no_effect", 7, "no change: period {period} keeps running")
+AFTER_STOP: Final = Effect(10, "after_stop", 7, "no change: no period is open")
+BEFORE_START: Final = Effect(
+    11, "before_any_start", 1, "no change: activity before any clock start (data issue)"
+)
+IGNORED_STOP: Final = Effect(
+    12,
+    "stop_status_ignored",
+    7,
+    "no change: a {activity} never stops a clock, status {status} ignored (data issue); "
+    "period {period} keeps running",
+)
+
+EFFECTS: Final[dict[int, Effect]] = {
+    e.code: e
+    for e in (
+        START_REFERRAL,
+        START_STATUS,
+        START_ON_OPEN,
+        STOP_ADMITTED,
+        STOP_NON_ADMITTED,
+        NULLIFY,
+        TRANSFER,
+        STOP_WITHOUT_START,
+        DTA,
+        RUNNING,
+        AFTER_STOP,
+        BEFORE_START,
+        IGNORED_STOP,
+    )
+}
+#: Effects that end a period, with the period outcome each gives.
+STOP_EFFECTS: Final[dict[int, str]] = {
+    STOP_ADMITTED.code: "admitted",
+    STOP_NON_ADMITTED.code: "non_admitted",
+    NULLIFY.code: "nullified",
+    TRANSFER.code: "transferred",
+}
+#: Effects that are data-quality issues, with the issue name reported by ``data_quality``.
+ISSUE_EFFECTS: Final[dict[int, str]] = {
+    START_ON_OPEN.code: "start_on_open_period",
+    STOP_WITHOUT_START.code: "stop_without_start",
+    BEFORE_START.code: "activity_before_clock_start",
+    IGNORED_STOP.code: "stop_status_on_cancellation_or_dna",
+}
+
+# A DNA other than the first (status 33) does not stop the clock, unless the patient is discharged
+# back to the referrer under a published local access policy (recorded as 34) or has died (36):
+# domain.md §2, RTT rules suite PRN01045 v5.0, "did not attends".
+_DNA_STOP_STATUSES: Final[tuple[int, ...]] = (34, 36)
+
+_STOP = tuple(sorted(STOP_STATUSES))
+_START = tuple(sorted(START_STATUSES))
+#: Status sort position of an event with no status (after 99).
+_NO_STATUS_ORDER: Final[int] = 127
+_SORT_TAIL: Final[tuple[str, ...]] = (
+    "priority",
+    "original_start_date",
+    "treatment_function",
+    "provider_code",
+    "commissioner_code",
+    "patient_id",
+)
+
+
+_A = ACTIVITY_PRECEDENCE  # activity -> small integer code used in the vectorised pass
+_NARROW: Final[tuple[str, ...]] = ("event_date", "rtt_status", "original_start_date")
+
+
+def clock_states(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
+    """The clock pass on a narrow frame: one row per event on or before the census, in clock order.
+
+    Columns: ``_row`` (the event's row in ``events``), ``_pw_hash``, ``_act`` (activity precedence
+    code), ``event_date``, ``rtt_status``, ``original_start_date``, ``effect``, ``period``,
+    ``in_period``, ``period_key`` and ``clock_start_date`` (see :func:`classify_events`).
+
+    Order within a pathway: event date, then activity precedence (:data:`ACTIVITY_PRECEDENCE`), then
+    RTT status (10 < 20 < 30 < 90, no status last), then ``event_id`` (missing first), then a hash of
+    the remaining contract columns. Only identical rows can tie, and they are interchangeable, so
+    shuffling the input rows cannot change any result. Pathways are grouped by a 64-bit hash of
+    ``pathway_id`` (two ids sharing a hash are detected, and then the text itself is sorted on), so
+    pathways come out in no meaningful order; callers sort their much smaller outputs by pathway_id.
+    Only numeric columns travel through the sort, which keeps it fast at England scale.
+    """
+    act = pl.col("activity").replace_strict(_A, default=len(_A), return_dtype=pl.Int8)
+    day = pl.col("event_date").cast(pl.Int64)
+    status = pl.col("rtt_status").cast(pl.Int64).fill_null(_NO_STATUS_ORDER)
+    narrow = events.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+        pl.col("pathway_id").hash().alias("_pw_hash"),
+        act.alias("_act"),
+        *[pl.col(c) for c in _NARROW],
+        pl.col("event_id"),
+        pl.struct(list(_SORT_TAIL)).hash().alias("_tail"),
+    )
+    if census_date is not None:
+        narrow = narrow.filter(pl.col("event_date") <= census_date)
+    narrow = narrow.with_columns(
+        _order=((day - day.min()) * 16 + pl.col("_act").cast(pl.Int64)) * 128 + status
+    )
+    narrow = narrow.sort(["_pw_hash", "_order", "event_id", "_tail"])
+    ids = events.get_column("pathway_id").gather(narrow.get_column("_row"))
+    same_hash = narrow.get_column("_pw_hash") == narrow.get_column("_pw_hash").shift(1)
+    if (same_hash & (ids != ids.shift(1))).any():
+        # Two pathway ids share a 64-bit hash: group by the text instead (slower, never wrong).
+        narrow = (
+            narrow.with_columns(ids.alias("_id"))
+            .sort(["_id", "_order", "event_id", "_tail"])
+            .with_columns(pl.col("_id").hash().alias("_pw_hash"))
+        )
+        new_pw = (pl.col("_id") != pl.col("_id").shift(1)).fill_null(True)
+        narrow = narrow.with_columns(_new_pw=new_pw).drop("_id")
+    else:
+        new_pw = (pl.col("_pw_hash") != pl.col("_pw_hash").shift(1)).fill_null(True)
+        narrow = narrow.with_columns(_new_pw=new_pw)
+    return _run_clock(narrow.drop("_order", "_tail", "event_id"))
+
+
+def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rules 1-7 on sorted events: the two-state machine as forward fills and cumulative sums."""
+    frame = frame.with_columns(_kind=_candidate_kind())
+    # State after each event: the latest candidate's kind in this pathway (closed before any).
+    frame = frame.with_columns(
+        _state_after=pl.when(pl.col("_new_pw") & pl.col("_kind").is_null())
+        .then(pl.lit(-1, pl.Int8))
+        .otherwise(pl.col("_kind"))
+        .forward_fill()
+    )
+    frame = frame.with_columns(
+        _open_before=pl.when(pl.col("_new_pw"))
+        .then(pl.lit(False))
+        .otherwise(pl.col("_state_after").shift(1) == 1)
+    )
+    frame = frame.with_columns(_start=(pl.col("_kind") == 1) & ~pl.col("_open_before"))
+    frame = frame.with_columns(_cum=pl.col("_start").cast(pl.Int64).cum_sum())
+    base = pl.when(pl.col("_new_pw")).then(pl.col("_cum") - pl.col("_start").cast(pl.Int64)).forward_fill()
+    frame = frame.with_columns(period=(pl.col("_cum") - base).cast(pl.Int32))
+    in_period = pl.col("_start") | pl.col("_open_before")
+    frame = frame.with_columns(
+        in_period=in_period,
+        period_key=pl.when(in_period).then(pl.col("_cum")).otherwise(None),
+        effect=_effect(),
+        clock_start_date=pl.when(pl.col("_start")).then(
+            pl.coalesce(pl.col("original_start_date"), pl.col("event_date"))
+        ),
+    )
+    return frame.drop("_new_pw", "_kind", "_state_after", "_start", "_cum", "_open_before")
+
+
+def classify_events(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
+    """Order events and give each the effect it has on its pathway's clock.
+
+    Returns the events (only those on or before ``census_date`` when given) in clock order (see
+    :func:`clock_states`), with ``effect`` (Int8 code, see :data:`EFFECTS`), ``period`` (Int32: the
+    period the event belongs to, 0 before the pathway's first clock start), ``in_period`` (bool: the
+    event happened while that period was open, including the event that started or ended it),
+    ``period_key`` (Int64, unique per period across the frame, null outside a period) and
+    ``clock_start_date`` (Date, on the rows that start a period).
+    """
+    states = clock_states(events, census_date)
+    rows = states.get_column("_row")
+    added = states.select("effect", "period", "in_period", "period_key", "clock_start_date")
+    return pl.concat([events[rows], added], how="horizontal")
+
+
+def _candidate_kind() -> pl.Expr:
+    """+1 for a start candidate, -1 for an end candidate, null otherwise (rules 1-4, 6, 7)."""
+    act = pl.col("_act")
+    status = pl.col("rtt_status")
+    is_cancel = act == _A["cancellation"]
+    is_dna = act == _A["dna"]
+    # Rule 7: a cancellation never stops a clock; a later DNA only when discharged (34) or died (36).
+    ends = (
+        (status == NULLIFY_STATUS) & ~is_cancel
+        | status.is_in(_STOP) & ~is_cancel & (~is_dna | status.is_in(_DNA_STOP_STATUSES))
+        | (status == TRANSFER_STATUS) & ~is_cancel
+        | (act == _A["transfer_out"])
+    )
+    starts = (act == _A["referral"]) | status.is_in(_START)
+    return (
+        pl.when(ends.fill_null(False))
+        .then(pl.lit(-1, pl.Int8))
+        .when(starts.fill_null(False))
+        .then(pl.lit(1, pl.Int8))
+        .otherwise(pl.lit(None, pl.Int8))
+    )
+
+
+def _effect() -> pl.Expr:
+    act = pl.col("_act")
+    status = pl.col("rtt_status")
+    kind = pl.col("_kind")
+    opened = pl.col("_open_before")
+    started = pl.col("_start")
+    stop_status = status.is_in(_STOP).fill_null(False) | (status == NULLIFY_STATUS).fill_null(False)
+    ignored_stop = act.is_in([_A["cancellation"], _A["dna"]]) & stop_status & kind.is_null()
+    transfer = (act == _A["transfer_out"]) | (status == TRANSFER_STATUS).fill_null(False)
+
+    def code(effect: Effect) -> pl.Expr:
+        return pl.lit(effect.code, pl.Int8)
+
+    return (
+        pl.when(started & (act == _A["referral"]))
+        .then(code(START_REFERRAL))
+        .when(started)
+        .then(code(START_STATUS))
+        .when((kind == 1) & opened)
+        .then(code(START_ON_OPEN))
+        .when((kind == -1) & ~opened)
+        .then(code(STOP_WITHOUT_START))
+        .when((kind == -1) & transfer)
+        .then(code(TRANSFER))
+        .when((kind == -1) & (status == NULLIFY_STATUS).fill_null(False))
+        .then(code(NULLIFY))
+        .when((kind == -1) & (act == _A["admission"]) & (status == 30).fill_null(False))
+        .then(code(STOP_ADMITTED))
+        .when(kind == -1)
+        .then(code(STOP_NON_ADMITTED))
+        .when(opened & ignored_stop)
+        .then(code(IGNORED_STOP))
+        .when(opened & (act == _A["decision_to_admit"]))
+        .then(code(DTA))
+        .when(opened)
+        .then(code(RUNNING))
+        .when(pl.col("period") == 0)
+        .then(code(BEFORE_START))
+        .otherwise(code(AFTER_STOP))
+    )
