@@ -10,13 +10,15 @@ Public API:
 * :func:`headline_measures` — total, known start, within 18 weeks (number and %), over 52/65/78/104
   weeks, median, 92nd and 95th percentile, new clock starts, for any grouping, by period.
 * :func:`band_percentile` — NHS England's interpolated percentile of weekly-band counts.
-* :func:`check_return` and :class:`CheckResult` — the monthly-return checks (domain.md §4).
+* :func:`check_return`, :class:`CheckResult`, :class:`CheckThresholds` — the monthly-return checks
+  (domain.md §4).
 * :class:`PublishedFileError` — a file that cannot be read (names file, row, column).
 * :data:`PART_OF` — ``part=`` words → RTT Part Type.
 
 See docs/published.md.
 """
 
+from carebacklog.published.checks import CheckResult, CheckThresholds, check_return
 from carebacklog.published.extract import PublishedFileError
 from carebacklog.published.measures import PART_OF, headline_measures
 from carebacklog.published.percentile import band_percentile
@@ -24,8 +26,11 @@ from carebacklog.published.reader import read_orgs, read_rtt
 
 __all__ = [
     "PART_OF",
+    "CheckResult",
+    "CheckThresholds",
     "PublishedFileError",
     "band_percentile",
+    "check_return",
     "headline_measures",
     "read_orgs",
     "read_rtt",
