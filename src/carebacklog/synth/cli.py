@@ -1,9 +1,152 @@
-"""CLI for synthetic trusts: `synth trust`."""
+"""CLI for synthetic trusts: ``synth trust`` and ``synth check``."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
 
 import typer
 
 
+class OutputFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint="--census-date"
+        ) from None
+
+
+def _read_extract(path: Path):  # type: ignore[no-untyped-def]
+    from carebacklog.published import PublishedFileError, read_rtt
+
+    if not path.exists():
+        typer.echo(f"error: {path}: no such file", err=True)
+        raise typer.Exit(2)
+    try:
+        return read_rtt([path])
+    except PublishedFileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def register(app: typer.Typer) -> None:
-    """Add this package's commands (being built: see the package's issue)."""
+    """Add ``synth trust`` and ``synth check`` to the ``synth`` group."""
+
+    @app.command("trust")
+    def trust_command(
+        provider: str = typer.Option(..., "--provider", help="ODS code of the provider, e.g. RBD."),
+        extract_path: Path = typer.Option(
+            ..., "--from", help="Published RTT Full CSV extract (.csv or .zip) holding the provider's month."
+        ),
+        census_date: str = typer.Option(..., "--census-date", help="Month-end census date, YYYY-MM-DD."),
+        out: Path = typer.Option(..., "--out", help="Directory to write events and patients into."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the random generator (same seed, same trust)."),
+        scale: float = typer.Option(1.0, "--scale", min=1e-6, help="Multiply every published count."),
+        fmt: OutputFormat = typer.Option(OutputFormat.parquet, "--format", help="parquet (default) or csv."),
+        imd_gap_weeks: float = typer.Option(
+            0.0, "--imd-gap-weeks", help="Make IMD quintile 1 wait this many weeks longer than quintile 5."
+        ),
+    ) -> None:
+        """Generate a synthetic trust whose clock-engine picture reproduces a published RTT month."""
+        import numpy as np
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from carebacklog.synth.demo import write_trust
+        from carebacklog.synth.trust import synthesise_trust
+
+        census = _parse_date(census_date)
+        extract = _read_extract(extract_path)
+        steps = ["targets", "plan", "histories", "tables", "patients", "write"]
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True
+        ) as progress:
+            task = progress.add_task("reading", total=len(steps))
+
+            def step(name: str) -> None:
+                progress.update(task, description=name, completed=steps.index(name))
+
+            try:
+                trust = synthesise_trust(
+                    extract,
+                    provider,
+                    census,
+                    rng=np.random.default_rng(seed),
+                    scale=scale,
+                    imd_gap_weeks=imd_gap_weeks,
+                    progress=step,
+                )
+            except ValueError as exc:
+                progress.stop()
+                typer.echo(f"error: {extract_path}: {exc}", err=True)
+                raise typer.Exit(1) from None
+            step("write")
+            paths = write_trust(trust, out, fmt.value)
+            progress.update(task, completed=len(steps))
+        typer.echo(
+            f"{provider} at {census}: {trust.events.height:,} events, {trust.patients.height:,} patients -> "
+            + ", ".join(str(p) for p in paths)
+        )
+
+    @app.command("check")
+    def check_command(
+        events_path: Path = typer.Argument(..., help="Events file written by `synth trust`."),
+        provider: str = typer.Option(..., "--provider", help="ODS code of the provider."),
+        extract_path: Path = typer.Option(
+            ..., "--from", help="The published extract the trust was made from."
+        ),
+        census_date: str = typer.Option(..., "--census-date", help="Month-end census date, YYYY-MM-DD."),
+        scale: float = typer.Option(1.0, "--scale", min=1e-6, help="The scale the trust was made at."),
+        fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json."),
+        failures_only: bool = typer.Option(
+            False, "--failures-only", help="Show only checks out of tolerance."
+        ),
+    ) -> None:
+        """Run the clock engine on a synthetic trust and compare it with the published month."""
+        import polars as pl
+
+        from carebacklog.rtt import read_events
+        from carebacklog.synth.check import calibration_report
+
+        census = _parse_date(census_date)
+        extract = _read_extract(extract_path)
+        result = read_events(events_path)
+        if result.rejected.height:
+            typer.echo(f"error: {events_path}: {result.rejected.height} rejected rows", err=True)
+            raise typer.Exit(1)
+        report = calibration_report(result.events, extract, provider, census, scale=scale)
+        failed = report.filter(~pl.col("ok")).height
+        shown = report.filter(~pl.col("ok")) if failures_only else report
+        if fmt is TableFormat.csv:
+            typer.echo(shown.write_csv(), nl=False)
+        elif fmt is TableFormat.json:
+            typer.echo(json.dumps(shown.to_dicts(), default=str))
+        else:
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(
+                title=f"{provider} at {census}: {report.height - failed} of {report.height} checks pass"
+            )
+            for column in shown.columns:
+                table.add_column(column)
+            for row in shown.iter_rows():
+                table.add_row(
+                    *("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row)
+                )
+            Console().print(table)
+        if failed:
+            raise typer.Exit(1)

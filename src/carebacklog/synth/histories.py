@@ -1,0 +1,227 @@
+"""Turn planned pathways into dated activity histories (events), vectorised over pathways.
+
+Each pathway is a row of a fixed set of slots, in time order:
+
+* **prefix** (before the current clock start and before the census month): an earlier period nullified by
+  a first-appointment DNA (referral 10, DNA 33) or an earlier period that ended in active monitoring
+  (referral 10, outpatient 20, outpatient 31/32, AM review 91) from which the patient returned (status 11);
+* **start**: the referral (10; 12 for a consultant referral for a separate condition; with
+  ``original_start_date`` for a transfer in) or the return from active monitoring (outpatient 11);
+* **middle** (strictly between the start and the stop, or up to the census when open): first and
+  follow-up outpatient attendances, a later DNA, a cancellation, the decision to admit (with its FSSA
+  priority), priority reviews and administrative validation contacts, all status 20 (no clock effect);
+* **stop**: admission 30 (Part_1A); outpatient 30, 31, 32 or other 34, 35, 36 (Part_1B); DNA 33
+  (nullified); transfer out 21; none when open;
+* **after**: a follow-up (status 90) after treatment, when it falls by the census.
+
+Every event of a pathway has its own date, strictly increasing, so the engine's order of events on one
+day never matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from carebacklog.synth import assumptions as A
+from carebacklog.synth.plan import ADMITTED, NON_ADMITTED, NULLIFIED, OPEN, TRANSFERRED, PathwayPlan
+
+__all__ = ["ACTIVITIES", "EventArrays", "build_histories"]
+
+ACTIVITIES = (
+    "referral",
+    "outpatient",
+    "admission",
+    "decision_to_admit",
+    "dna",
+    "cancellation",
+    "transfer_out",
+    "other",
+)
+REF, OUT, ADM, DTA, DNA, CAN, TXO, OTH = range(8)
+_BIG = np.int32(2**31 - 1)
+
+
+@dataclass
+class EventArrays:
+    """Flat event columns: ``pathway`` indexes the plan (prior pathways follow the plan's rows)."""
+
+    pathway: np.ndarray
+    date: np.ndarray
+    activity: np.ndarray
+    status: np.ndarray
+    priority: np.ndarray  # index into PRIORITY_CODES, -1 none
+    original_start: np.ndarray  # day number, -1 none
+    prior_of: np.ndarray  # for each prior pathway (index len(plan) + i), the plan row it belongs to
+
+
+def _exp(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
+    return rng.exponential(mean, n).astype(np.int64)
+
+
+def _middle(
+    plan: PathwayPlan, limit: np.ndarray, surgical: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Middle events: (dates, present, activity, priority) matrices, sorted by date per row."""
+    n = len(plan)
+    ref = plan.referral_date.astype(np.int64)
+    start = plan.start.astype(np.int64)
+    lim = limit.astype(np.int64)
+    kind = plan.kind
+    eligible = kind != NULLIFIED  # a nullified period's first activity is its DNA
+    op1 = ref + 1 + _exp(rng, A.FIRST_ATTENDANCE_MEAN_DAYS, n)
+    op2 = op1 + 7 + _exp(rng, 42.0, n)
+    op3 = op2 + 7 + _exp(rng, 56.0, n)
+    has2 = rng.random(n) < A.FOLLOW_UP_SHARE
+    has3 = has2 & (rng.random(n) < A.SECOND_FOLLOW_UP_SHARE)
+    last_op = np.where(has3, op3, np.where(has2, op2, op1))
+    dta = np.minimum(last_op + 1 + _exp(rng, 14.0, n), lim - 1)
+    later_dna = op1 + 1 + _exp(rng, 35.0, n)
+    cancel = ref + 1 + (rng.random(n) * np.maximum(lim - ref - 1, 1)).astype(np.int64)
+    review1 = dta + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n)
+    review2 = review1 + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n)
+    weeks = np.asarray(A.VALIDATION_WEEKS, dtype=np.int64)
+    valid = start[:, None] + 7 * weeks[None, :] + rng.integers(0, 7, (n, weeks.size))
+
+    cols = [dta, op1, op2, review1, op3, later_dna, cancel, review2]
+    acts = [DTA, OUT, OUT, OTH, OUT, DNA, CAN, OTH]
+    wanted = [
+        plan.has_dta,
+        eligible,
+        eligible & has2,
+        plan.has_dta & (rng.random(n) < A.PRIORITY_REVIEW_SHARE),
+        eligible & has3,
+        eligible & (rng.random(n) < A.LATER_DNA_SHARE),
+        eligible & (rng.random(n) < A.CANCELLATION_SHARE),
+        plan.has_dta & (rng.random(n) < A.PRIORITY_REVIEW_SHARE),
+    ]
+    vwant = eligible[:, None] & (rng.random((n, weeks.size)) < A.VALIDATION_RECORDED_SHARE)
+    dates = np.column_stack([*cols, valid])
+    want = np.column_stack([*wanted, vwant])
+    act = np.asarray(acts + [OTH] * weeks.size, dtype=np.int8)
+    # Keep events that fall before the limit (the DTA is clamped in), then the most important ones the
+    # available days allow: order of importance is the column order above.
+    present = want & (dates < lim[:, None]) & (dates > ref[:, None])
+    present[:, 0] = plan.has_dta
+    capacity = np.maximum(lim - ref - 1, 0)
+    present &= np.cumsum(present, axis=1) <= capacity[:, None]
+
+    # FSSA priority at the decision to admit; reviews re-grade a code held for over twice its target.
+    mix = np.where(surgical[:, None], np.asarray(A.PRIORITY_MIX_SURGICAL), np.asarray(A.PRIORITY_MIX_MEDICAL))
+    p_dta = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, 6)
+    target = np.asarray(A.PRIORITY_TARGET_DAYS)
+    regrade = np.asarray([3, 3, 3, 4, 4, 5, 6])
+    p_r1 = np.where(review1 - dta > 2 * target[p_dta], regrade[p_dta], p_dta)
+    p_r2 = np.where(review2 - dta > 2 * target[p_r1], regrade[p_r1], p_r1)
+    prio = np.full(dates.shape, -1, dtype=np.int8)
+    prio[:, 0], prio[:, 3], prio[:, 7] = p_dta, p_r1, p_r2
+
+    # Sort each row by date (absent last), then make dates strictly increasing inside (ref, limit).
+    d = np.where(present, np.clip(dates, ref[:, None] + 1, lim[:, None] - 1), _BIG).astype(np.int64)
+    order = np.argsort(d, axis=1, kind="stable")
+    d = np.take_along_axis(d, order, axis=1)
+    present = np.take_along_axis(present, order, axis=1)
+    act_m = act[order]
+    prio = np.take_along_axis(prio, order, axis=1)
+    j = np.arange(d.shape[1])
+    k = present.sum(axis=1)
+    d = np.maximum.accumulate(np.where(present, d - j, -(2**40)), axis=1) + j
+    d = np.minimum(d, (lim - k)[:, None] + j)
+    return np.where(present, d, 0).astype(np.int32), present, act_m, prio, np.full(dates.shape, 20, np.int16)
+
+
+def build_histories(
+    plan: PathwayPlan, surgical: np.ndarray, month_start: int, census: int, rng: np.random.Generator
+) -> EventArrays:
+    """Events for every planned pathway plus the earlier pathways behind consultant referrals (status 12)."""
+    n = len(plan)
+    kind = plan.kind
+    ref = plan.referral_date.astype(np.int64)
+    completed = kind != OPEN
+    limit = np.where(completed, plan.stop, census + 1).astype(np.int64)
+    anchor = np.minimum(ref, month_start) - 1
+
+    # Prefix: an earlier nullified period, or an earlier period ended in active monitoring (status 11 return).
+    u = rng.random(n)
+    prefix_ok = (
+        (kind != NULLIFIED) & ~((kind == TRANSFERRED) & (plan.start >= month_start)) & ~plan.transfer_in
+    )
+    pre_null = prefix_ok & (u < A.PRIOR_NULLIFIED_SHARE)
+    pre_am = prefix_ok & ~pre_null & (u < A.PRIOR_NULLIFIED_SHARE + A.PRIOR_ACTIVE_MONITORING_SHARE)
+    consult = prefix_ok & ~pre_null & ~pre_am & (rng.random(n) < A.CONSULTANT_REFERRAL_SHARE)
+
+    null_dna = anchor - rng.integers(0, 60, n)
+    null_ref = null_dna - 14 - _exp(rng, 28.0, n)
+    am_stop = anchor - rng.integers(30, 300, n)
+    am_review = am_stop + 84
+    am_op = am_stop - 7 - _exp(rng, 30.0, n)
+    am_ref = am_op - 7 - _exp(rng, 40.0, n)
+    am_status = np.where(rng.random(n) < 0.8, 32, 31)
+    pre_dates = np.column_stack([null_ref, null_dna, am_ref, am_op, am_stop, am_review])
+    pre_present = np.column_stack(
+        [pre_null, pre_null, pre_am, pre_am, pre_am, pre_am & (am_review <= anchor)]
+    )
+    pre_act = np.tile(np.asarray([REF, DNA, REF, OUT, OUT, OUT], np.int8), (n, 1))
+    pre_status = np.column_stack(
+        [np.full(n, 10), np.full(n, 33), np.full(n, 10), np.full(n, 20), am_status, np.full(n, 91)]
+    ).astype(np.int16)
+
+    # Start of the current period.
+    start_act = np.where(pre_am, OUT, REF).astype(np.int8)
+    start_status = np.where(pre_am, 11, np.where(consult, 12, 10)).astype(np.int16)
+    original = np.where(plan.transfer_in, plan.start, -1).astype(np.int32)
+
+    surg = surgical[plan.tf_idx]
+    mid_d, mid_p, mid_a, mid_prio, mid_s = _middle(plan, limit, surg, rng)
+
+    # Stop of the current period.
+    stop_act = np.full(n, OTH, np.int8)
+    stop_status = np.zeros(n, np.int16)
+    stop_act[kind == ADMITTED], stop_status[kind == ADMITTED] = ADM, 30
+    na = np.flatnonzero(kind == NON_ADMITTED)
+    codes = np.asarray([c for c, _ in A.NON_ADMITTED_STOP_MIX])
+    probs = np.cumsum([p for _, p in A.NON_ADMITTED_STOP_MIX])
+    na_status = codes[(rng.random(na.size)[:, None] > probs / probs[-1]).sum(axis=1)]
+    stop_status[na] = na_status
+    stop_act[na] = np.where(na_status <= 32, OUT, OTH)
+    stop_act[kind == NULLIFIED], stop_status[kind == NULLIFIED] = DNA, 33
+    stop_act[kind == TRANSFERRED], stop_status[kind == TRANSFERRED] = TXO, 21
+
+    # After: a follow-up after treatment (status 90), if it falls by the census.
+    follow = plan.stop.astype(np.int64) + 14 + _exp(rng, 21.0, n)
+    treated = (kind == ADMITTED) | ((kind == NON_ADMITTED) & (stop_status == 30))
+    after_present = treated & (follow <= census) & (rng.random(n) < 0.6)
+
+    dates = np.column_stack([pre_dates, ref, mid_d, plan.stop, np.where(after_present, follow, 0)])
+    present = np.column_stack([pre_present, np.ones(n, bool), mid_p, completed, after_present])
+    act = np.column_stack([pre_act, start_act, mid_a, stop_act, np.full(n, OUT, np.int8)])
+    status = np.column_stack([pre_status, start_status, mid_s, stop_status, np.full(n, 90, np.int16)])
+    prio = np.column_stack([np.full((n, 7), -1, np.int8), mid_prio, np.full((n, 2), -1, np.int8)])
+    orig = np.zeros(dates.shape, np.int32) - 1
+    orig[:, 6] = original
+    mask = present.ravel()
+    pathway = np.repeat(np.arange(n, dtype=np.int64), present.sum(axis=1))
+
+    # Earlier pathways of the same patients behind consultant referrals: referral, outpatient, treatment in
+    # outpatients (30), and the follow-up (90) at which the separate referral was made.
+    c = np.flatnonzero(consult)
+    p_stop = anchor[c] - rng.integers(0, 200, c.size)
+    p_op = p_stop - 7 - _exp(rng, 30.0, c.size)
+    p_ref = p_op - 7 - _exp(rng, 40.0, c.size)
+    p_follow = np.minimum(ref[c], census)
+    p_dates = np.column_stack([p_ref, p_op, p_stop, p_follow])
+    p_pw = np.repeat(n + np.arange(c.size, dtype=np.int64), 4)
+    return EventArrays(
+        pathway=np.concatenate([pathway, p_pw]),
+        date=np.concatenate([dates.ravel()[mask], p_dates.ravel()]).astype(np.int32),
+        activity=np.concatenate(
+            [act.ravel()[mask], np.tile(np.asarray([REF, OUT, OUT, OUT], np.int8), c.size)]
+        ),
+        status=np.concatenate(
+            [status.ravel()[mask], np.tile(np.asarray([10, 20, 30, 90], np.int16), c.size)]
+        ),
+        priority=np.concatenate([prio.ravel()[mask], np.full(4 * c.size, -1, np.int8)]),
+        original_start=np.concatenate([orig.ravel()[mask], np.full(4 * c.size, -1, np.int32)]),
+        prior_of=c,
+    )

@@ -1,0 +1,105 @@
+"""The published month a synthetic trust must reproduce, as integer counts per cell.
+
+Input is the tidy long table of :func:`carebacklog.published.read_rtt` (columns ``provider_code,
+commissioner_code, part, treatment_function, weeks_band, count``). A cell is commissioner x treatment
+function x weekly band (Part_1A, Part_1B, Part_2, Part_2A) or commissioner x treatment function (Part_3).
+Counts are multiplied by ``scale`` and rounded stochastically (exact when ``scale`` is 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+__all__ = ["MonthTargets", "month_targets"]
+
+_BAND_PARTS = ("Part_1A", "Part_1B", "Part_2", "Part_2A")
+
+
+@dataclass(frozen=True)
+class MonthTargets:
+    """Integer targets for one provider's month.
+
+    ``commissioners`` and ``treatment_functions`` are the labels indexed by the ``*_idx`` arrays of each
+    part; ``parts[name]`` is a frame with ``cc_idx, tf_idx, band, n`` (``band`` -1 for Part_3).
+    """
+
+    provider_code: str
+    commissioners: list[str]
+    treatment_functions: list[str]
+    parts: dict[str, pl.DataFrame]
+
+    def total(self, part: str) -> int:
+        return int(self.parts[part]["n"].sum())
+
+
+def _round_scaled(counts: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
+    x = counts * scale
+    base = np.floor(x)
+    return (base + (rng.random(x.shape[0]) < (x - base))).astype(np.int64)
+
+
+def month_targets(
+    extract: pl.DataFrame, provider_code: str, *, scale: float = 1.0, rng: np.random.Generator
+) -> MonthTargets:
+    """Cell counts for ``provider_code`` from a tidy published extract.
+
+    Unknown-clock-start counts (null ``weeks_band``) of the banded parts are spread over the cell's known
+    bands in proportion (the engine needs a clock start for every pathway). Raises ``ValueError`` naming
+    the provider when the extract holds no incomplete pathways for it.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    rows = extract.filter(pl.col("provider_code") == provider_code)
+    if rows.filter(pl.col("part") == "Part_2").height == 0:
+        raise ValueError(f"provider {provider_code!r}: no Part_2 (incomplete pathway) rows in the extract")
+    rows = rows.with_columns(
+        pl.col("commissioner_code").fill_null("UNKNOWN"),
+        pl.col("count").fill_null(0.0).cast(pl.Float64),
+    ).filter(pl.col("count") > 0)
+    commissioners = sorted(rows["commissioner_code"].unique().to_list())
+    tfs = sorted(rows["treatment_function"].unique().to_list())
+    cc_map = pl.DataFrame({"commissioner_code": commissioners, "cc_idx": np.arange(len(commissioners))})
+    tf_map = pl.DataFrame({"treatment_function": tfs, "tf_idx": np.arange(len(tfs))})
+    rows = rows.join(cc_map, on="commissioner_code").join(tf_map, on="treatment_function")
+    parts: dict[str, pl.DataFrame] = {}
+    for part in (*_BAND_PARTS, "Part_3"):
+        p = rows.filter(pl.col("part") == part)
+        if part == "Part_3":
+            cells = (
+                p.group_by("cc_idx", "tf_idx")
+                .agg(pl.col("count").sum().alias("x"))
+                .with_columns(band=pl.lit(-1, dtype=pl.Int64))
+            )
+        else:
+            known = p.filter(pl.col("weeks_band").is_not_null())
+            cells = known.group_by("cc_idx", "tf_idx", "weeks_band").agg(pl.col("count").sum().alias("x"))
+            unknown = (
+                p.filter(pl.col("weeks_band").is_null())
+                .group_by("cc_idx", "tf_idx")
+                .agg(pl.col("count").sum().alias("u"))
+            )
+            cells = (
+                cells.join(unknown, on=["cc_idx", "tf_idx"], how="left")
+                .with_columns(
+                    (
+                        pl.col("x")
+                        * (1 + pl.col("u").fill_null(0.0) / pl.col("x").sum().over("cc_idx", "tf_idx"))
+                    ).alias("x")
+                )
+                .rename({"weeks_band": "band"})
+                .select("cc_idx", "tf_idx", pl.col("band").cast(pl.Int64), "x")
+            )
+        cells = cells.sort("cc_idx", "tf_idx", "band")
+        n = _round_scaled(cells["x"].to_numpy(), scale, rng)
+        parts[part] = cells.select(
+            pl.col("cc_idx").cast(pl.Int64), pl.col("tf_idx").cast(pl.Int64), pl.col("band").cast(pl.Int64)
+        ).with_columns(n=pl.Series(n))
+    # Part_2A is a subset of Part_2: never more DTA pathways in a cell than pathways.
+    p2a = parts["Part_2A"].join(
+        parts["Part_2"].rename({"n": "n2"}), on=["cc_idx", "tf_idx", "band"], how="left"
+    )
+    parts["Part_2A"] = p2a.with_columns(n=pl.min_horizontal("n", pl.col("n2").fill_null(0))).drop("n2")
+    return MonthTargets(provider_code, commissioners, tfs, parts)

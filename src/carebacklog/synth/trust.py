@@ -1,0 +1,162 @@
+"""``synthesise_trust``: a provider's published month in, patient-level events and patients out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from carebacklog.synth.assumptions import PRIORITY_CODES, SURGICAL_GROUPS, TREATMENT_FUNCTION_CODES
+from carebacklog.synth.calendar import day_number
+from carebacklog.synth.histories import ACTIVITIES, build_histories
+from carebacklog.synth.patients import draw_patients
+from carebacklog.synth.plan import OPEN, plan_pathways
+from carebacklog.synth.targets import month_targets
+
+__all__ = ["SynthTrust", "group_of_treatment_function", "synthesise_trust"]
+
+Progress = Callable[[str], None]
+
+_DETAIL_TO_GROUP = {code: group for group, codes in TREATMENT_FUNCTION_CODES.items() for code, _ in codes}
+
+
+def group_of_treatment_function(code: str) -> str:
+    """Published RTT group (``C_110``, ``X05`` ...) of a treatment function code this generator records."""
+    return _DETAIL_TO_GROUP.get(code, "X06")
+
+
+@dataclass(frozen=True)
+class SynthTrust:
+    """A synthetic trust: ``events`` and ``patients`` in the input contract of design.md."""
+
+    provider_code: str
+    census_date: dt.date
+    events: pl.DataFrame
+    patients: pl.DataFrame
+
+
+def _detail_codes(groups: list[str], tf_idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Index into the flat list of detailed codes (see ``_code_table``) for each pathway."""
+    out = np.zeros(tf_idx.shape[0], dtype=np.int64)
+    offset = 0
+    u = np.asarray(rng.random(int(tf_idx.shape[0])))
+    for g, label in enumerate(groups):
+        codes = TREATMENT_FUNCTION_CODES.get(label, (("999", 1.0),))
+        rows = tf_idx == g
+        cum = np.cumsum([p for _, p in codes])
+        out[rows] = offset + np.searchsorted(cum / cum[-1], u[rows], side="right").clip(0, len(codes) - 1)
+        offset += len(codes)
+    return out
+
+
+def _code_table(groups: list[str]) -> list[str]:
+    return [c for label in groups for c, _ in TREATMENT_FUNCTION_CODES.get(label, (("999", 1.0),))]
+
+
+def synthesise_trust(
+    extract: pl.DataFrame,
+    provider_code: str,
+    census_date: dt.date,
+    *,
+    rng: np.random.Generator,
+    scale: float = 1.0,
+    imd_gap_weeks: float = 0.0,
+    progress: Progress | None = None,
+) -> SynthTrust:
+    """Generate a trust whose clock-engine picture at ``census_date`` reproduces the published month.
+
+    ``extract`` is the tidy table of :func:`carebacklog.published.read_rtt` (at least the columns
+    ``provider_code, commissioner_code, part, treatment_function, weeks_band, count``) for the month that
+    ends on ``census_date``. ``scale`` multiplies every count (e.g. to England size for benchmarks).
+    ``imd_gap_weeks`` makes open pathways of the most deprived IMD quintile wait that many weeks longer on
+    average than those of the least deprived. The same ``rng`` state gives the same trust.
+    """
+    step = progress or (lambda _msg: None)
+    census = day_number(census_date)
+    month_start = day_number(census_date.replace(day=1))
+    step("targets")
+    targets = month_targets(extract, provider_code, scale=scale, rng=rng)
+    step("plan")
+    plan = plan_pathways(targets, month_start, census, rng)
+    plan = plan.take(rng.permutation(len(plan)))
+    groups = targets.treatment_functions
+    surgical = np.asarray([g in SURGICAL_GROUPS for g in groups])
+    step("histories")
+    ev = build_histories(plan, surgical, month_start, census, rng)
+
+    step("tables")
+    n_main = len(plan)
+    n_all = n_main + ev.prior_of.size
+    # Pathways and patients: the earlier pathway behind a consultant referral shares the patient, the
+    # commissioner and the treatment function of the pathway it led to.
+    owner = np.concatenate([np.arange(n_main), ev.prior_of])
+    code_idx = _detail_codes(groups, plan.tf_idx, rng)[owner]
+    width = max(9, len(str(n_all)))
+    pathway_ids = pl.lit(f"{provider_code}") + pl.Series(np.arange(n_all)).cast(pl.String).str.zfill(width)
+    ids = pl.select(pathway_ids.alias("p")).to_series()
+    patient_ids = pl.select(
+        (pl.lit(f"{provider_code}-P") + pl.Series(np.arange(n_main)).cast(pl.String).str.zfill(width)).alias(
+            "p"
+        )
+    ).to_series()
+    codes = pl.Series(_code_table(groups))
+    commissioners = pl.Series(targets.commissioners)
+    pw = ev.pathway
+    status = pl.Series("rtt_status", ev.status, dtype=pl.Int16)
+    prio = pl.Series(ev.priority.astype(np.int16)).replace_strict(
+        list(range(len(PRIORITY_CODES))), list(PRIORITY_CODES), default=None, return_dtype=pl.String
+    )
+    orig = pl.Series(ev.original_start).cast(pl.Int32)
+    events = pl.DataFrame(
+        {
+            "pathway_id": ids.gather(pw),
+            "patient_id": patient_ids.gather(owner[pw]),
+            "provider_code": pl.Series([provider_code]).gather(np.zeros(pw.size, dtype=np.int64)),
+            "treatment_function": codes.gather(code_idx[pw]),
+            "commissioner_code": commissioners.gather(plan.cc_idx[owner[pw]]),
+            "event_date": pl.Series(ev.date).cast(pl.Date),
+            "activity": pl.Series(list(ACTIVITIES)).gather(ev.activity.astype(np.int64)),
+            "rtt_status": status,
+            "priority": prio,
+            "original_start_date": orig,
+        }
+    )
+    change = np.r_[True, pw[1:] != pw[:-1]]
+    first = np.flatnonzero(change)
+    seq = np.arange(pw.size) - np.repeat(first, np.diff(np.r_[first, pw.size]))
+    events = events.with_columns(
+        event_id=pl.col("pathway_id") + pl.lit("-") + pl.Series(seq).cast(pl.String),
+        original_start_date=pl.when(pl.col("original_start_date") >= 0)
+        .then(pl.col("original_start_date"))
+        .cast(pl.Date),
+    ).select(
+        "event_id",
+        "pathway_id",
+        "patient_id",
+        "provider_code",
+        "treatment_function",
+        "commissioner_code",
+        "event_date",
+        "activity",
+        "rtt_status",
+        "priority",
+        "original_start_date",
+    )
+
+    step("patients")
+    open_weeks = np.where(plan.kind == OPEN, (census - plan.start) / 7.0, np.nan)
+    attrs = draw_patients(plan.tf_idx, groups, open_weeks, census, rng, imd_gap_weeks=imd_gap_weeks)
+    patients = pl.DataFrame(
+        {
+            "patient_id": patient_ids,
+            "birth_date": pl.Series(attrs["birth_date"]).cast(pl.Date),
+            "sex": attrs["sex"],
+            "ethnic_category": attrs["ethnic_category"],
+            "imd_decile": pl.Series(attrs["imd_decile"]).cast(pl.Int8),
+            "lsoa": pl.Series([None] * n_main, dtype=pl.String),
+        }
+    )
+    return SynthTrust(provider_code, census_date, events, patients)
