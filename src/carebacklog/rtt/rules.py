@@ -201,7 +201,7 @@ def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(False))
         .otherwise(pl.col("_state_after").shift(1) == 1)
     )
-    frame = frame.with_columns(_start=(pl.col("_kind") == 1) & ~pl.col("_open_before"))
+    frame = frame.with_columns(_start=(pl.col("_kind") == 1).fill_null(False) & ~pl.col("_open_before"))
     frame = frame.with_columns(_cum=pl.col("_start").cast(pl.Int64).cum_sum())
     base = pl.when(pl.col("_new_pw")).then(pl.col("_cum") - pl.col("_start").cast(pl.Int64)).forward_fill()
     frame = frame.with_columns(period=(pl.col("_cum") - base).cast(pl.Int32))
