@@ -17,7 +17,8 @@ def make_ptl(n: int, seed: int = 0, census: dt.date = CENSUS) -> pl.DataFrame:
     """``n`` open pathways in two specialties with waits up to 80 weeks, priorities and equity groups."""
     rng = np.random.default_rng(seed)
     days = rng.integers(0, 560, size=n)
-    priority = rng.choice(np.array(["P2", "P3", "P4", None], dtype=object), size=n, p=[0.05, 0.15, 0.5, 0.3])
+    codes = rng.choice(4, size=n, p=[0.05, 0.15, 0.5, 0.3])
+    priority = [("P2", "P3", "P4", None)[c] for c in codes]
     return pl.DataFrame(
         {
             "pathway_id": [f"PW{i:06d}" for i in range(n)],
@@ -50,6 +51,17 @@ def two_specialties(**changes: object) -> Scenario:
     }
     base.update(changes)
     return Scenario.model_validate(base)
+
+
+@pytest.fixture(name="make_ptl")
+def make_ptl_fixture():
+    """The ``make_ptl(n, seed=0)`` factory (tests import nothing from conftest under importlib mode)."""
+    return make_ptl
+
+
+@pytest.fixture(name="two_specialties")
+def two_specialties_fixture():
+    return two_specialties
 
 
 @pytest.fixture

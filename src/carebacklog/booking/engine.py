@@ -81,10 +81,10 @@ class SimulationRun:
         return pl.DataFrame(
             {
                 "patient": waiting,
-                "treatment_function": np.array(self.specialties, dtype=object)[cols["specialty"][waiting]],
+                "treatment_function": np.array(self.specialties, dtype=object)[cols["specialty"][waiting]].tolist(),
                 "clock_start": [self.start_date + dt.timedelta(days=int(s)) for s in starts],
                 "days_waited": (self.days - 1 - starts),
-                "priority": labels[cols["priority_label"][waiting]],
+                "priority": labels[cols["priority_label"][waiting]].tolist(),
             },
             schema_overrides={"treatment_function": pl.String, "priority": pl.String},
         ).with_columns(census_date=pl.lit(end))

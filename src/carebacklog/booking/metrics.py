@@ -77,10 +77,10 @@ def _patients(run: SimulationRun) -> pl.DataFrame:
             "clock_start": cols["clock_start"].astype(np.int64),
             "exit_day": run.exit_day.astype(np.int64),
             "due_day": cols["due_day"].astype(np.int64),
-            "priority": np.array(PRIORITY_LABELS, dtype=object)[cols["priority_label"]],
-            "imd_quintile": np.where(quintile > 0, quintile.astype(str), "Unknown").astype(object),
+            "priority": np.array(PRIORITY_LABELS, dtype=object)[cols["priority_label"]].tolist(),
+            "imd_quintile": np.where(quintile > 0, quintile.astype(str), "Unknown").tolist(),
             **{
-                name: np.array(groups[name], dtype=object)[cols[name]]
+                name: np.array(groups[name], dtype=object)[cols[name]].tolist()
                 for name in ("ethnic_group", "age_band", "sex")
             },
         },

@@ -1,0 +1,230 @@
+"""The daily booking simulation: conservation, booking order, DNAs, reneging, deterioration, scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from carebacklog.booking import Fifo, PriorityThenChronological, Scenario, get_policy, simulate
+from carebacklog.booking.arrivals import NO_DAY, PRIORITY_RANK
+from carebacklog.booking.engine import OUTCOME_CENTRE, OUTCOME_RENEGED, OUTCOME_TREATED, OUTCOME_WAITING
+
+CENSUS = dt.date(2025, 3, 31)  # as conftest: day 0 of the simulation is Tuesday 1 April 2025
+
+
+def _no_referrals(two_specialties, **changes: object) -> Scenario:
+    scenario = two_specialties(**changes)
+    specs = [s.model_copy(update={"referrals_per_week": 0.0}) for s in scenario.specialties]
+    return scenario.model_copy(update={"specialties": specs})
+
+
+def _run(ptl, scenario, policy="priority", weeks=8, seed=1):
+    return simulate(ptl, scenario, get_policy(policy), census_date=CENSUS, weeks=weeks, rng=np.random.default_rng(seed))
+
+
+def test_every_patient_is_accounted_for(ptl, scenario) -> None:
+    scenario = scenario.model_copy(update={"renege_rate_per_week": 0.02, "dna_rate": 0.1, "cancellation_rate": 0.05})
+    run = _run(ptl, scenario, weeks=20)
+    counts = np.bincount(run.outcome, minlength=4)
+    assert counts.sum() == ptl.height + run.daily["arrivals"].sum()
+    assert counts[OUTCOME_TREATED] == run.daily["treated"].sum()
+    assert run.weekly["list_size"][-1] == counts[OUTCOME_WAITING] == run.final_list().height
+    # stock and flow each week: list(t) = list(t−1) + referrals − treated − reneged
+    from carebacklog.booking import run_measures
+
+    weekly = run_measures(run)["weekly"]
+    sizes = np.concatenate([[ptl.height], weekly["list_size"].to_numpy()])
+    flow = weekly["referrals"] - weekly["treated"] - weekly["reneged"]
+    np.testing.assert_array_equal(np.diff(sizes), flow.to_numpy())
+
+
+def test_starts_from_an_empty_list(scenario) -> None:
+    run = _run(None, scenario, weeks=6)
+    assert run.population.n_existing == 0
+    assert run.daily["arrivals"].sum() > 0
+    assert run.daily["treated"].sum() > 0
+    assert run.weekly["list_size"][-1] == np.count_nonzero(run.outcome == OUTCOME_WAITING)
+
+
+def test_fifo_treats_the_longest_waiters_first(ptl, two_specialties) -> None:
+    run = _run(ptl, _no_referrals(two_specialties), policy="fifo", weeks=2)
+    cols = run.population.columns
+    for spec in (0, 1):
+        mine = cols["specialty"] == spec
+        treated = cols["clock_start"][mine & (run.outcome == OUTCOME_TREATED)]
+        waiting = cols["clock_start"][mine & (run.outcome == OUTCOME_WAITING)]
+        assert treated.size > 0 and waiting.size > 0
+        assert treated.max() <= waiting.min()
+
+
+def test_priority_then_chronological_books_urgent_first_then_in_turn(ptl, two_specialties) -> None:
+    run = _run(ptl, _no_referrals(two_specialties), policy="priority", weeks=3)
+    cols = run.population.columns
+    key = cols["priority_rank"].astype(np.int64) * 10_000 + cols["clock_start"]
+    for spec in (0, 1):
+        mine = cols["specialty"] == spec
+        treated = key[mine & (run.outcome == OUTCOME_TREATED)]
+        waiting = key[mine & (run.outcome == OUTCOME_WAITING)]
+        assert treated.max() <= waiting.min()
+    # patients without a priority book after P4 (the PTL's booking order)
+    assert PRIORITY_RANK[-1] == 5 and PRIORITY_RANK[4] == 4
+
+
+def test_dna_and_cancellation_lose_the_slot_and_keep_the_patient(ptl, make_ptl, two_specialties) -> None:
+    run = _run(ptl, _no_referrals(two_specialties, dna_rate=1.0), weeks=2)
+    assert run.daily["treated"].sum() == 0
+    assert run.daily["dna"].sum() == run.daily["booked"].sum() == run.daily["capacity"].sum()
+    assert run.final_list().height == ptl.height
+    run = _run(make_ptl(3000), _no_referrals(two_specialties, cancellation_rate=0.3), weeks=4)
+    booked, cancelled = run.daily["booked"].sum(), run.daily["cancelled"].sum()
+    assert cancelled == booked - run.daily["treated"].sum()
+    assert abs(cancelled / booked - 0.3) < 4 * np.sqrt(0.3 * 0.7 / booked)
+
+
+def test_patients_who_leave_are_removed_at_the_renege_rate(ptl, make_ptl, two_specialties) -> None:
+    scenario = _no_referrals(two_specialties, renege_rate_per_week=0.05)
+    scenario = scenario.model_copy(
+        update={"specialties": [s.model_copy(update={"cases_per_session": 0.0}) for s in scenario.specialties]}
+    )
+    big = make_ptl(5000)
+    run = _run(big, scenario, weeks=10)
+    left = np.count_nonzero(run.outcome == OUTCOME_RENEGED)
+    expected = 1 - np.exp(-0.05 * 10)
+    assert abs(left / big.height - expected) < 4 * np.sqrt(expected * (1 - expected) / big.height)
+    assert run.weekly["list_size"][-1] == big.height - left
+    assert (run.exit_day[run.outcome == OUTCOME_RENEGED] < run.days).all()
+
+
+def test_reneged_patients_are_never_booked_afterwards(ptl, scenario) -> None:
+    run = _run(ptl, scenario.model_copy(update={"renege_rate_per_week": 0.2}), weeks=12)
+    treated = run.outcome == OUTCOME_TREATED
+    assert (run.exit_day[treated] < run.population.columns["renege_day"][treated]).all()
+
+
+def test_deterioration_raises_priority_and_resets_the_due_date(make_ptl, two_specialties) -> None:
+    scenario = _no_referrals(two_specialties, deterioration_rate_per_week={"P4": 0.5, "P3": 0.2})
+    scenario = scenario.model_copy(
+        update={"specialties": [s.model_copy(update={"cases_per_session": 0.0}) for s in scenario.specialties]}
+    )
+    start = make_ptl(2000, seed=4)
+    run = _run(start, scenario, weeks=6)
+    cols = run.population.columns
+    was_p4 = (start["priority"] == "P4").fill_null(False).to_numpy()
+    now = np.array(["P1a", "P1b", "P2", "P3", "P4", "P5", "P6", "none"])[cols["priority_label"]]
+    share_moved = np.mean(now[was_p4] != "P4")
+    assert abs(share_moved - (1 - np.exp(-0.5 * 6))) < 0.06
+    assert set(now[was_p4]) <= {"P4", "P3", "P2"}
+    moved_to_p3 = was_p4 & (now == "P3")
+    due_from = cols["due_day"][moved_to_p3] - 90  # FSSA P3: within three months of the priority being set
+    assert ((due_from >= 0) & (due_from < run.days)).all()
+    # P5/P6 (patient deferred) and P1a never deteriorate
+    assert (cols["priority_label"][~was_p4 & (start["priority"] == "P2").fill_null(False).to_numpy()] >= 1).all()
+
+
+def test_strike_days_lose_capacity_and_extra_sessions_add_it(scenario) -> None:
+    strike = [dt.date(2025, 4, 8), dt.date(2025, 4, 9)]  # days 7 and 8
+    changed = Scenario.model_validate(
+        {
+            **scenario.model_dump(),
+            "strikes": [{"dates": strike, "capacity_lost": 1.0}],
+            "extra_sessions": [{"from_date": dt.date(2025, 4, 28), "treatment_function": "110",
+                                "sessions": [0, 0, 0, 0, 0, 1, 0], "cases_per_session": 10}],
+        }
+    )
+    base = _run(None, scenario, weeks=6)
+    run = _run(None, changed, weeks=6)
+    assert run.daily["capacity"][7] == run.daily["capacity"][8] == 0
+    assert base.daily["capacity"][7] > 0
+    extra = run.daily["capacity"] - base.daily["capacity"]
+    saturdays = [d for d in range(42) if (CENSUS + dt.timedelta(days=d + 1)).weekday() == 5]
+    assert all(extra[d] == (10 if d >= 27 else 0) for d in saturdays)
+    assert extra.sum() == -base.daily["capacity"][7:9].sum() + 10 * sum(d >= 27 for d in saturdays)
+
+
+def test_assessment_centre_completes_some_pathways_and_passes_the_rest_on(scenario) -> None:
+    centre = {"from_date": dt.date(2025, 4, 1), "referral_share": 0.5, "completion_share": 0.6,
+              "sessions_per_week": [1, 1, 1, 1, 1, 0, 0], "cases_per_session": 30}
+    changed = Scenario.model_validate({**scenario.model_dump(), "assessment_centre": centre})
+    run = _run(None, changed, weeks=12)
+    cols = run.population.columns
+    at_centre = cols["entry_pool"] == 2
+    routed_share = at_centre.mean()
+    eligible = np.isin(cols["priority_label"], [3, 4, 7]).mean()  # P3, P4, none (deterioration off)
+    assert abs(routed_share - 0.5 * eligible) < 0.05
+    completed = run.outcome == OUTCOME_CENTRE
+    assert completed.any() and (completed <= at_centre).all()
+    seen = at_centre & (completed | (run.outcome == OUTCOME_TREATED))
+    assert abs(completed.sum() / seen.sum() - 0.6) < 0.06
+    # those passed on keep their clock start and are treated later in the main list
+    onward = at_centre & (run.outcome == OUTCOME_TREATED)
+    assert onward.any() and (run.exit_day[onward] > cols["clock_start"][onward]).all()
+
+
+def test_referrals_follow_the_weekday_pattern_and_growth(two_specialties) -> None:
+    scenario = two_specialties(annual_growth=0.5)
+    run = _run(None, scenario, weeks=104)
+    weekday = np.array([(CENSUS + dt.timedelta(days=d + 1)).weekday() for d in range(run.days)])
+    assert run.daily["arrivals"][weekday >= 5].sum() == 0  # default pattern: no weekend referrals
+    first, second = run.daily["arrivals"][:364].sum(), run.daily["arrivals"][364:728].sum()
+    assert second / first == pytest.approx(1.5, rel=0.05)
+    # mean of 1.5^t over the first year is (1.5 − 1) / ln 1.5; the scenario has 40 + 30 referrals a week
+    assert first / 52 == pytest.approx(70 * (1.5 - 1) / np.log(1.5), rel=0.05)
+
+
+def test_same_seed_same_run_and_policies_share_the_referrals(ptl, scenario) -> None:
+    scenario = scenario.model_copy(update={"renege_rate_per_week": 0.01, "dna_rate": 0.05})
+    a, b = _run(ptl, scenario, "priority", seed=3), _run(ptl, scenario, "priority", seed=3)
+    np.testing.assert_array_equal(a.outcome, b.outcome)
+    np.testing.assert_array_equal(a.exit_day, b.exit_day)
+    c = _run(ptl, scenario, "fifo", seed=3)
+    np.testing.assert_array_equal(a.daily["arrivals"], c.daily["arrivals"])
+    np.testing.assert_array_equal(a.daily["capacity"], c.daily["capacity"])
+    d = _run(ptl, scenario, "priority", seed=4)
+    assert not np.array_equal(a.daily["arrivals"], d.daily["arrivals"])
+
+
+def test_final_list_reports_waits_at_the_end(ptl, two_specialties) -> None:
+    scenario = _no_referrals(two_specialties)
+    scenario = scenario.model_copy(
+        update={"specialties": [s.model_copy(update={"cases_per_session": 0.0}) for s in scenario.specialties]}
+    )
+    run = _run(ptl, scenario, weeks=3)
+    final = run.final_list().sort("patient")
+    np.testing.assert_array_equal(final["days_waited"].to_numpy(), ptl["days_waited"].to_numpy() + 21)
+    assert final["census_date"][0] == CENSUS + dt.timedelta(days=21)
+    assert final["priority"].to_list() == ptl["priority"].to_list()
+
+
+def test_priority_due_dates_from_the_ptl_are_kept(make_ptl, two_specialties) -> None:
+    start = make_ptl(5).with_columns(
+        priority=pl.lit("P2"), priority_due_date=pl.lit(dt.date(2025, 4, 10), pl.Date)
+    )
+    run = _run(start, _no_referrals(two_specialties), weeks=1)
+    assert (run.population.columns["due_day"][:5] == 9).all()  # 10 April = day 9 (day 0 = 1 April)
+    assert NO_DAY > 10**8
+
+
+def test_unknown_specialty_on_the_list_is_an_error_naming_it(scenario, make_ptl) -> None:
+    start = make_ptl(5).with_columns(treatment_function=pl.lit("C_999"))
+    with pytest.raises(ValueError, match="999"):
+        _run(start, scenario)
+    ok = make_ptl(5).with_columns(treatment_function=pl.lit("C_110"))  # 'C_110' names treatment function 110
+    assert _run(ok, scenario).population.n_existing == 5
+
+
+def test_custom_score_and_fifo_policy_objects(ptl, two_specialties) -> None:
+    from carebacklog.booking import CustomScore
+
+    newest_first = CustomScore(fn=lambda view: -view.days_waited, name="newest")
+    run = simulate(ptl, _no_referrals(two_specialties), newest_first, census_date=CENSUS, weeks=1, rng=np.random.default_rng(0))
+    cols = run.population.columns
+    treated = cols["clock_start"][run.outcome == OUTCOME_TREATED]
+    waiting = cols["clock_start"][run.outcome == OUTCOME_WAITING]
+    assert run.policy == "newest" and treated.min() >= np.percentile(waiting, 90)
+    bad = CustomScore(fn=lambda view: np.zeros(3))
+    with pytest.raises(ValueError, match="shape"):
+        simulate(ptl, _no_referrals(two_specialties), bad, census_date=CENSUS, weeks=1, rng=np.random.default_rng(0))
+    assert isinstance(get_policy("fifo"), Fifo) and isinstance(get_policy("priority"), PriorityThenChronological)
