@@ -1,1 +1,39 @@
-"""carebacklog.equity"""
+"""Health-inequality breakdowns of a patient-level waiting list (PTL).
+
+Public API:
+
+- :func:`equity_breakdown` (ptl, by) → headline measures per IMD quintile, ethnic group, age band, sex
+  (and combinations, incl. treatment function): total, share of the list, within 18 weeks (n, %), over
+  52 weeks (n, %, per 1,000), median and 92nd percentile (NHS England's band method, and exact days).
+  Unknown categories are shown, never dropped.
+- :func:`deprivation_gap` (ptl, level) → most (IMD Q1) minus least (Q5) deprived: difference in % within
+  18 weeks and in the 52+ rate, with Newcombe hybrid score confidence intervals.
+- :func:`newcombe_interval`, :func:`wilson_interval`: the interval methods.
+- :func:`load_ptl`: a PTL from a PTL file, or from events (+ patients) through the clock engine.
+- :data:`BREAKDOWN_DIMENSIONS`, :data:`EQUITY_MEASURES`, :data:`UNKNOWN`.
+
+See docs/equity.md.
+"""
+
+from carebacklog.equity.gap import (
+    LEAST_DEPRIVED,
+    MOST_DEPRIVED,
+    deprivation_gap,
+    newcombe_interval,
+    wilson_interval,
+)
+from carebacklog.equity.load import load_ptl
+from carebacklog.equity.measures import BREAKDOWN_DIMENSIONS, EQUITY_MEASURES, UNKNOWN, equity_breakdown
+
+__all__ = [
+    "BREAKDOWN_DIMENSIONS",
+    "EQUITY_MEASURES",
+    "LEAST_DEPRIVED",
+    "MOST_DEPRIVED",
+    "UNKNOWN",
+    "deprivation_gap",
+    "equity_breakdown",
+    "load_ptl",
+    "newcombe_interval",
+    "wilson_interval",
+]

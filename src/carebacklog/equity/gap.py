@@ -1,0 +1,101 @@
+"""The deprivation gap: most (IMD quintile 1) versus least (quintile 5) deprived, with confidence intervals.
+
+Two gaps, each a difference of proportions (quintile 1 − quintile 5) in percentage points:
+
+- ``pct_within_18``: share of the quintile's waiting list within 18 weeks (negative = the most deprived
+  wait longer);
+- ``pct_over_52``: share waiting over 52 weeks (the 52+ rate; ×10 for per 1,000; positive = the most
+  deprived wait longer).
+
+Confidence interval: Newcombe's hybrid score interval for a difference of independent proportions
+(R. G. Newcombe, "Interval estimation for the difference between independent proportions: comparison of
+eleven methods", Statistics in Medicine 17 (1998) 873-890, method 10), built from the two Wilson score
+intervals (E. B. Wilson, JASA 22 (1927) 209-212). It behaves well for small counts and proportions near
+0 or 1, where the simple Wald interval fails. The gap is "significant" when the interval excludes 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+__all__ = ["LEAST_DEPRIVED", "MOST_DEPRIVED", "deprivation_gap", "newcombe_interval", "wilson_interval"]
+
+#: IMD quintiles (English Indices of Deprivation 2019: quintile 1 = the 20% most deprived LSOAs, the
+#: "Core20" of Core20PLUS5; quintile 5 = the 20% least deprived).
+MOST_DEPRIVED = "1"
+LEAST_DEPRIVED = "5"
+
+
+def _z(level: float) -> float:
+    from scipy.stats import norm
+
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"confidence level must be between 0 and 1, got {level}")
+    return float(norm.ppf(0.5 + level / 2.0))
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / n`` (as fractions 0-1)."""
+    if n <= 0:
+        raise ValueError("a proportion needs n > 0")
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be between 0 and n ({n}), got {successes}")
+    z = _z(level)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = (z / (1 + z * z / n)) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe_interval(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -> tuple[float, float, float]:
+    """Difference ``x1/n1 − x2/n2`` and Newcombe's hybrid score interval (method 10), as fractions."""
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_interval(x1, n1, level)
+    l2, u2 = wilson_interval(x2, n2, level)
+    d = p1 - p2
+    lower = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, lower, upper
+
+
+def deprivation_gap(ptl: pl.DataFrame, *, level: float = 0.95) -> pl.DataFrame:
+    """The gap between the most and least deprived quintiles of a PTL, with ``level`` confidence intervals.
+
+    Rows: ``pct_within_18`` and ``pct_over_52``. Columns: ``measure, most_deprived_n, most_deprived_pct,
+    least_deprived_n, least_deprived_pct, difference_pct_points, ci_low, ci_high, level, significant``.
+    Needs ``imd_quintile`` and ``weeks_waited``; raises ``ValueError`` when either quintile has nobody.
+    """
+    if "imd_quintile" not in ptl.columns:
+        raise ValueError("the PTL has no imd_quintile column: give a patients file with imd_decile")
+    quintile = pl.col("imd_quintile").cast(pl.String).str.strip_chars()
+    band = pl.col("weeks_waited")
+    counts = (
+        ptl.filter(quintile.is_in([MOST_DEPRIVED, LEAST_DEPRIVED]))
+        .group_by(quintile.alias("q"))
+        .agg(pl.len().alias("n"), (band < 18).sum().alias("within_18"), (band >= 52).sum().alias("over_52"))
+    )
+    by_q = {row["q"]: row for row in counts.iter_rows(named=True)}
+    for q, label in ((MOST_DEPRIVED, "most"), (LEAST_DEPRIVED, "least")):
+        if q not in by_q:
+            raise ValueError(f"nobody in IMD quintile {q} ({label} deprived): the gap cannot be measured")
+    q1, q5 = by_q[MOST_DEPRIVED], by_q[LEAST_DEPRIVED]
+    rows = []
+    for measure, column in (("pct_within_18", "within_18"), ("pct_over_52", "over_52")):
+        d, lo, hi = newcombe_interval(int(q1[column]), int(q1["n"]), int(q5[column]), int(q5["n"]), level)
+        rows.append(
+            {
+                "measure": measure,
+                "most_deprived_n": int(q1["n"]),
+                "most_deprived_pct": 100.0 * q1[column] / q1["n"],
+                "least_deprived_n": int(q5["n"]),
+                "least_deprived_pct": 100.0 * q5[column] / q5["n"],
+                "difference_pct_points": 100.0 * d,
+                "ci_low": 100.0 * lo,
+                "ci_high": 100.0 * hi,
+                "level": level,
+                "significant": not (lo <= 0.0 <= hi),
+            }
+        )
+    return pl.DataFrame(rows)
