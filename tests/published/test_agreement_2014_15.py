@@ -73,7 +73,7 @@ def _implied_position(bands: list[float], value: float) -> float:
 
 
 def test_median_and_95th_percentile_equal_every_published_row(workbooks: list[Any]) -> None:
-    checked = 0
+    checked = exceptions = 0
     for name, tidy, published in workbooks:
         part = {"Part_2": "incomplete", "Part_1A": "admitted", "Part_1B": "nonadmitted"}[tidy["part"][0]]
         ours = headline_measures(tidy, part, ["commissioner", "treatment_function"])
@@ -93,9 +93,12 @@ def test_median_and_95th_percentile_equal_every_published_row(workbooks: list[An
                 if row["commissioner_code"] in REVISED_WITHOUT_PERCENTILES and round(row[our_col], 2) != round(published_value, 2):
                     position = (n + 1) / 2 if q == 0.5 else q * n
                     assert abs(_implied_position(row["bands"], published_value) - position) >= 1.0, where
+                    exceptions += 1
                     continue
                 assert row[our_col] == pytest.approx(published_value, abs=0.005), where
-    assert checked > 60_000  # every published value of the 18 files was compared
+    print(f"compared {checked} published percentiles; {exceptions} inconsistent ones in 08R/09L")
+    assert checked > 89_000  # every published value of the 18 files was compared
+    assert exceptions < 0.002 * checked
 
 
 def test_headline_counts_agree_with_the_published_totals(workbooks: list[Any]) -> None:
