@@ -1,0 +1,154 @@
+"""Loading a trust (events, patients, periods, PTL snapshot) into the database, in one transaction.
+
+Loading a provider replaces its previous load: the old rows are deleted and the new ones inserted inside a
+single transaction, so a crash or error mid-import leaves the previous state intact. Rows go in with the
+driver's bulk paths (``executemany`` on SQLite, ``COPY`` on PostgreSQL) rather than one ORM object per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, Table, delete, insert, select
+
+from carebacklog.store.models import Event, Load, Patient, Period, PtlEntry
+
+__all__ = ["TrustData", "bulk_insert", "load_trust", "table_frame"]
+
+
+@dataclass(frozen=True)
+class TrustData:
+    """A trust's frames as the RTT engine and synthetic-trust generator give them.
+
+    ``events`` and ``patients`` follow the design.md input contract, ``periods`` is ``rtt.build_periods``'s
+    output and ``ptl`` is ``rtt.ptl_snapshot``'s (with patients, so it carries the equity columns).
+    Extra columns are ignored; missing optional columns are stored as null.
+    """
+
+    provider_code: str
+    provider_name: str
+    census_date: dt.date
+    events: pl.DataFrame
+    patients: pl.DataFrame
+    periods: pl.DataFrame
+    ptl: pl.DataFrame
+    source: str = "import"
+
+
+def _polars_dtype(column: Any) -> pl.DataType:
+    from sqlalchemy import Boolean, Date, DateTime, Integer, SmallInteger
+
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return pl.Boolean()
+    if isinstance(kind, DateTime):
+        return pl.Datetime("us", "UTC")
+    if isinstance(kind, Date):
+        return pl.Date()
+    if isinstance(kind, SmallInteger | Integer):
+        return pl.Int64()
+    return pl.String()
+
+
+def table_frame(table: Table, frame: pl.DataFrame, **constants: Any) -> pl.DataFrame:
+    """``frame`` reduced to ``table``'s columns in table order, typed, with ``constants`` filled in.
+
+    Columns the table has but the frame lacks are null (the database refuses them if they are required).
+    """
+    exprs = []
+    for column in table.columns:
+        if column.autoincrement is True and column.primary_key:
+            continue
+        dtype = _polars_dtype(column)
+        if column.name in constants:
+            exprs.append(pl.lit(constants[column.name], dtype=dtype).alias(column.name))
+        elif column.name in frame.columns:
+            exprs.append(pl.col(column.name).cast(dtype, strict=False).alias(column.name))
+        else:
+            exprs.append(pl.lit(None, dtype=dtype).alias(column.name))
+    return frame.select(exprs)
+
+
+def _sqlite_rows(frame: pl.DataFrame) -> Iterable[tuple[Any, ...]]:
+    # SQLAlchemy keeps dates on SQLite as ISO text and booleans as 0/1: write them the same way.
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.col(name).cast(pl.Int8))
+        else:
+            exprs.append(pl.col(name))
+    return frame.select(exprs).iter_rows()
+
+
+def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame, *, batch: int = 50_000) -> int:
+    """Insert the rows of ``frame`` (already shaped by :func:`table_frame`) into ``table``; returns the count."""
+    if frame.height == 0:
+        return 0
+    columns: Sequence[str] = frame.columns
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        names = ", ".join(f'"{c}"' for c in columns)
+        with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+    elif dialect == "sqlite":
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        rows = list(_sqlite_rows(frame))
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[start : start + batch])
+        cursor.close()
+    else:
+        conn.execute(insert(table), frame.to_dicts())
+    return frame.height
+
+
+def _delete_provider(conn: Connection, provider_code: str) -> None:
+    old = [row[0] for row in conn.execute(select(Load.id).where(Load.provider_code == provider_code))]
+    if not old:
+        return
+    conn.execute(delete(PtlEntry).where(PtlEntry.load_id.in_(old)))
+    conn.execute(delete(Period).where(Period.load_id.in_(old)))
+    conn.execute(delete(Event).where(Event.load_id.in_(old)))
+    conn.execute(delete(Patient).where(Patient.load_id.in_(old)))
+    conn.execute(delete(Load).where(Load.id.in_(old)))
+
+
+def load_trust(engine: Engine, data: TrustData, *, now: dt.datetime) -> int:
+    """Replace ``data.provider_code``'s load with ``data`` in one transaction; returns the new load id."""
+    n_open = data.ptl.height
+    with engine.begin() as conn:
+        _delete_provider(conn, data.provider_code)
+        load_id = conn.execute(
+            insert(Load.__table__).returning(Load.__table__.c.id),  # type: ignore[arg-type]
+            {
+                "provider_code": data.provider_code,
+                "provider_name": data.provider_name,
+                "census_date": data.census_date,
+                "loaded_at": now,
+                "source": data.source,
+                "n_events": data.events.height,
+                "n_patients": data.patients.height,
+                "n_periods": data.periods.height,
+                "n_open": n_open,
+            },
+        ).scalar_one()
+        for model, frame in (
+            (Patient, data.patients),
+            (Event, data.events),
+            (Period, data.periods),
+            (PtlEntry, data.ptl),
+        ):
+            table: Table = model.__table__  # type: ignore[assignment]
+            bulk_insert(conn, table, table_frame(table, frame, load_id=load_id))
+    return int(load_id)

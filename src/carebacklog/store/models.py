@@ -1,0 +1,207 @@
+"""SQLAlchemy 2 typed schema: a trust's patient-level data, PTL snapshots, users, sessions and the audit log.
+
+A *load* is one import of a trust's extract (events and patients) with the periods and PTL snapshot the
+RTT engine derived from it. Loading a provider again replaces its previous load in one transaction
+(:mod:`carebacklog.store.load`). Users, sessions and the audit log outlive loads.
+
+The schema is created and upgraded only through the Alembic migrations in ``store/migrations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Event",
+    "Load",
+    "LoginAttempt",
+    "Patient",
+    "Period",
+    "PtlEntry",
+    "User",
+    "WebSession",
+]
+
+# BigInteger primary keys autoincrement on SQLite only as INTEGER; this variant keeps both happy.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Load(Base):
+    """One import of a trust's events and patients, with the census date its PTL was taken on."""
+
+    __tablename__ = "loads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_code: Mapped[str] = mapped_column(String(10), index=True)
+    provider_name: Mapped[str] = mapped_column(String(200))
+    census_date: Mapped[dt.date] = mapped_column(Date)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(200))
+    n_events: Mapped[int] = mapped_column(Integer)
+    n_patients: Mapped[int] = mapped_column(Integer)
+    n_periods: Mapped[int] = mapped_column(Integer)
+    n_open: Mapped[int] = mapped_column(Integer)
+
+
+class Patient(Base):
+    """A (pseudonymised) patient: the demographics equity breakdowns need."""
+
+    __tablename__ = "patients"
+
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    ethnic_category: Mapped[str | None] = mapped_column(String(4))
+    imd_decile: Mapped[int | None] = mapped_column(SmallInteger)
+    lsoa: Mapped[str | None] = mapped_column(String(12))
+
+
+class Event(Base):
+    """One activity on a pathway, as in the design.md input contract."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_load_pathway", "load_id", "pathway_id", "event_date"),)
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"))
+    event_id: Mapped[str | None] = mapped_column(String(40))
+    pathway_id: Mapped[str] = mapped_column(String(40))
+    patient_id: Mapped[str] = mapped_column(String(40))
+    provider_code: Mapped[str] = mapped_column(String(10))
+    commissioner_code: Mapped[str | None] = mapped_column(String(10))
+    treatment_function: Mapped[str] = mapped_column(String(10))
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    activity: Mapped[str] = mapped_column(String(24))
+    rtt_status: Mapped[int | None] = mapped_column(SmallInteger)
+    priority: Mapped[str | None] = mapped_column(String(4))
+    original_start_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Period(Base):
+    """One RTT period (clock start to stop) as the engine's ``build_periods`` gives it."""
+
+    __tablename__ = "periods"
+
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), primary_key=True)
+    pathway_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(40))
+    provider_code: Mapped[str] = mapped_column(String(10))
+    commissioner_code: Mapped[str | None] = mapped_column(String(10))
+    treatment_function: Mapped[str] = mapped_column(String(10))
+    clock_start: Mapped[dt.date] = mapped_column(Date)
+    clock_stop: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16))
+    stop_status: Mapped[int | None] = mapped_column(SmallInteger)
+    has_dta: Mapped[bool] = mapped_column(Boolean)
+    dta_date: Mapped[dt.date | None] = mapped_column(Date)
+    priority: Mapped[str | None] = mapped_column(String(4))
+    last_activity_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class PtlEntry(Base):
+    """One open period on the PTL snapshot of a load (``rtt.ptl_snapshot`` columns the app uses)."""
+
+    __tablename__ = "ptl_entries"
+    __table_args__ = (Index("ix_ptl_load_rank", "load_id", "booking_rank"),)
+
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), primary_key=True)
+    pathway_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(40))
+    commissioner_code: Mapped[str | None] = mapped_column(String(10))
+    treatment_function: Mapped[str] = mapped_column(String(10))
+    clock_start: Mapped[dt.date] = mapped_column(Date)
+    priority: Mapped[str | None] = mapped_column(String(4))
+    has_dta: Mapped[bool] = mapped_column(Boolean)
+    dta_date: Mapped[dt.date | None] = mapped_column(Date)
+    last_activity_date: Mapped[dt.date | None] = mapped_column(Date)
+    days_waited: Mapped[int] = mapped_column(Integer)
+    weeks_waited: Mapped[int] = mapped_column(SmallInteger)
+    breach_18_date: Mapped[dt.date] = mapped_column(Date)
+    breach_52_date: Mapped[dt.date] = mapped_column(Date)
+    breach_65_date: Mapped[dt.date] = mapped_column(Date)
+    breach_78_date: Mapped[dt.date] = mapped_column(Date)
+    breach_104_date: Mapped[dt.date] = mapped_column(Date)
+    priority_due_date: Mapped[dt.date | None] = mapped_column(Date)
+    booking_rank: Mapped[int] = mapped_column(Integer)
+    age_band: Mapped[str | None] = mapped_column(String(12))
+    sex: Mapped[str | None] = mapped_column(String(10))
+    ethnic_group: Mapped[str | None] = mapped_column(String(40))
+    imd_quintile: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class User(Base):
+    """A person who can log in. ``role`` is ``viewer`` (aggregates), ``ptl`` (patient level) or ``admin``."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A server-side login session. Only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """A failed login, kept to rate-limit password guessing per username and per client address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_at", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who did what, when: every patient-level view and every change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,92 @@
+"""The app factory: ``create_app(settings)`` builds the engine, templates, caches and routes.
+
+Nothing happens at import time; tests and ``carebacklog serve`` each build their own app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+
+from carebacklog.store.db import make_engine, make_sessionmaker, migrate
+from carebacklog.store.read import ptl_frame
+from carebacklog.web.cache import LoadMemo
+from carebacklog.web.deps import AppState
+from carebacklog.web.errors import install_error_handlers
+from carebacklog.web.features import available_features
+from carebacklog.web.ptl_view import PtlCache
+from carebacklog.web.security import request_log_middleware, security_headers_middleware
+from carebacklog.web.settings import Settings
+
+__all__ = ["WEB_DIR", "create_app"]
+
+WEB_DIR = Path(str(resources.files("carebacklog") / "web"))
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=ChoiceLoader(
+            [FileSystemLoader(str(WEB_DIR / "templates")), PackageLoader("nhsuk_frontend_jinja", "templates")]
+        ),
+        autoescape=select_autoescape(["html", "jinja", "svg"], default_for_string=True),
+        undefined=ChainableUndefined,  # nhsuk-frontend-jinja reads optional nested params
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["thousands"] = lambda v: "–" if v is None else f"{v:,.0f}"
+    env.filters["pct"] = lambda v: "–" if v is None else f"{v:.1f}%"
+    env.filters["weeks"] = lambda v: "–" if v is None else f"{v:.1f}"
+    return Jinja2Templates(env=env)
+
+
+def create_app(
+    settings: Settings, *, clock: Callable[[], dt.datetime] = _utc_now, run_migrations: bool = True
+) -> FastAPI:
+    """The web app over ``settings.database_url``; migrations run first unless told not to."""
+    from carebacklog.web import routes_admin, routes_api, routes_auth, routes_extra, routes_pages
+
+    engine = make_engine(settings.database_url)
+    if run_migrations:
+        migrate(engine)
+    templates = _templates()
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        templates=templates,
+        ptl_cache=PtlCache(lambda load_id: ptl_frame(engine, load_id)),
+        memo=LoadMemo(),
+        clock=clock,
+    )
+    features = available_features()
+    templates.env.globals["features"] = features
+    app = FastAPI(
+        title="carebacklog",
+        summary="The backlog control room: a trust's RTT waiting list, PTL, forecasts and equity.",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from CDNs; the schema itself is served.
+        redoc_url=None,
+    )
+    app.state.carebacklog = state
+    app.middleware("http")(request_log_middleware)
+    app.middleware("http")(security_headers_middleware)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    app.include_router(routes_auth.router)
+    app.include_router(routes_pages.router)
+    app.include_router(routes_admin.router)
+    app.include_router(routes_api.router)
+    routes_extra.include(app, features)
+    return app

@@ -1,0 +1,143 @@
+"""Request dependencies: the app's state, a database session per request, the clock, the logged-in user
+and role checks. Handlers receive these through FastAPI's ``Depends``; nothing is global."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from carebacklog.store.accounts import ROLE_RANK, find_session
+from carebacklog.store.models import User, WebSession
+from carebacklog.web.cache import LoadMemo
+from carebacklog.web.ptl_view import PtlCache
+from carebacklog.web.settings import Settings
+
+__all__ = [
+    "SESSION_COOKIE",
+    "AppState",
+    "Auth",
+    "CurrentAuth",
+    "Db",
+    "Forbidden",
+    "NotAuthenticated",
+    "Now",
+    "OptionalAuth",
+    "State",
+    "get_db",
+    "get_state",
+    "require_role",
+]
+
+SESSION_COOKIE = "cb_session"
+
+
+@dataclass
+class AppState:
+    """What the app factory builds once and every request shares."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    templates: Jinja2Templates
+    ptl_cache: PtlCache
+    memo: LoadMemo
+    clock: Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Auth:
+    """The logged-in user and their server-side session."""
+
+    user: User
+    session: WebSession
+    token: str
+
+    def allows(self, role: str) -> bool:
+        return ROLE_RANK[self.user.role] >= ROLE_RANK[role]
+
+
+class NotAuthenticated(Exception):
+    """No valid session: pages redirect to the login page, the API answers 401."""
+
+
+class Forbidden(Exception):
+    """Logged in, but the role does not allow this."""
+
+    def __init__(self, needed: str) -> None:
+        super().__init__(needed)
+        self.needed = needed
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.carebacklog
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+def get_db(state: State) -> Iterator[Session]:
+    """One session per request, committed when the handler succeeds (audit entries included)."""
+    session = state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+def get_now(state: State) -> dt.datetime:
+    return state.clock()
+
+
+Now = Annotated[dt.datetime, Depends(get_now)]
+
+
+def optional_auth(request: Request, db: Db, now: Now) -> Auth | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    found = find_session(db, token, now=now)
+    if found is None:
+        return None
+    web_session, user = found
+    return Auth(user=user, session=web_session, token=token)
+
+
+OptionalAuth = Annotated[Auth | None, Depends(optional_auth)]
+
+
+def current_auth(auth: OptionalAuth) -> Auth:
+    if auth is None:
+        raise NotAuthenticated()
+    return auth
+
+
+CurrentAuth = Annotated[Auth, Depends(current_auth)]
+
+
+def require_role(role: str) -> Callable[[Auth], Auth]:
+    """A dependency that lets in users whose role is ``role`` or above (viewer < ptl < admin)."""
+    if role not in ROLE_RANK:
+        raise ValueError(role)
+
+    def check(auth: CurrentAuth) -> Auth:
+        if not auth.allows(role):
+            raise Forbidden(role)
+        return auth
+
+    check.__name__ = f"require_{role}"
+    return check

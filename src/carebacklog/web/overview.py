@@ -1,0 +1,140 @@
+"""The overview's figures: pure functions of a load's PTL snapshot and periods.
+
+Headline measures follow NHS England's definitions for incomplete pathways: within 18 weeks is band < 18,
+over N weeks is band >= N (``rtt.ptl_summary``); the median and 92nd percentile use NHS England's
+interpolation within weekly bands (``published.band_percentile``). The monthly trend counts, at each month
+end before the census date, the periods open then (clock started on or before it and not yet stopped),
+so it is the trust's own list as its PAS would have reported it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import polars as pl
+
+__all__ = ["Headline", "by_specialty", "headline", "monthly_trend", "specialty_names", "weeks_histogram"]
+
+
+@dataclass(frozen=True)
+class Headline:
+    count: int
+    within_18_weeks: int
+    pct_within_18_weeks: float | None
+    over_52_weeks: int
+    over_65_weeks: int
+    over_78_weeks: int
+    over_104_weeks: int
+    with_dta: int
+    median_weeks: float | None
+    p92_weeks: float | None
+
+
+@cache
+def specialty_names() -> dict[str, str]:
+    """Treatment function code (``110``) → name, from the bundled NHS England code list."""
+    path = resources.files("carebacklog") / "data" / "rtt_treatment_function_codes.csv"
+    with resources.as_file(path) as file:
+        frame = pl.read_csv(file, infer_schema_length=0)
+    codes = frame["Treatment Function Code"].str.replace("^C_", "")
+    return dict(zip(codes.to_list(), frame["Treatment Function Name"].to_list(), strict=True))
+
+
+def weeks_histogram(ptl: pl.DataFrame) -> np.ndarray:
+    """Counts of pathways in weeks-waited bands 0..104."""
+    counts = np.zeros(105, dtype=np.float64)
+    if ptl.height:
+        grouped = ptl.group_by("weeks_waited").len()
+        counts[grouped["weeks_waited"].to_numpy().astype(int)] = grouped["len"].to_numpy()
+    return counts
+
+
+def _percentile(counts: np.ndarray, q: float) -> float | None:
+    from carebacklog.published import band_percentile
+
+    if counts.sum() == 0:
+        return None
+    return float(band_percentile(counts, q))
+
+
+def headline(ptl: pl.DataFrame) -> Headline:
+    from carebacklog.rtt import ptl_summary
+
+    summary = ptl_summary(ptl)
+    counts = weeks_histogram(ptl)
+    return Headline(
+        **summary.as_dict(),  # type: ignore[arg-type]
+        median_weeks=_percentile(counts, 0.5),
+        p92_weeks=_percentile(counts, 0.92),
+    )
+
+
+def by_specialty(ptl: pl.DataFrame) -> pl.DataFrame:
+    """One row per treatment function, largest list first, with the headline counts and the median."""
+    names = specialty_names()
+    band = pl.col("weeks_waited")
+    table = (
+        ptl.group_by("treatment_function")
+        .agg(
+            total=pl.len(),
+            within_18=(band < 18).sum(),
+            over_52=(band >= 52).sum(),
+            over_65=(band >= 65).sum(),
+            with_dta=pl.col("has_dta").sum(),
+        )
+        .with_columns(
+            pct_within_18=100.0 * pl.col("within_18") / pl.col("total"),
+            name=pl.col("treatment_function").replace_strict(names, default=None, return_dtype=pl.String),
+        )
+        .with_columns(
+            pl.coalesce("name", pl.lit("Treatment function ") + pl.col("treatment_function")).alias("name")
+        )
+        .sort(["total", "treatment_function"], descending=[True, False])
+    )
+    medians = {
+        tf: _percentile(weeks_histogram(group), 0.5)
+        for (tf,), group in ptl.select("treatment_function", "weeks_waited").group_by("treatment_function")
+    }
+    return table.with_columns(
+        median_weeks=pl.col("treatment_function").replace_strict(
+            medians, default=None, return_dtype=pl.Float64
+        )
+    )
+
+
+def monthly_trend(periods: pl.DataFrame, census_date: dt.date, months: int = 13) -> pl.DataFrame:
+    """List size and % within 18 weeks at each of the ``months`` month ends up to the census date."""
+    ends = []
+    d = census_date.replace(day=1) - dt.timedelta(days=1)
+    for _ in range(months - 1):
+        ends.append(d)
+        d = d.replace(day=1) - dt.timedelta(days=1)
+    ends = [*sorted(ends), census_date]
+    live = periods.filter(pl.col("outcome") != "nullified").select("clock_start", "clock_stop")
+    start = live["clock_start"].to_numpy().astype("datetime64[D]")
+    stop = live["clock_stop"].to_numpy()
+    stop = np.where(np.isnat(stop), np.datetime64("9999-12-31"), stop).astype("datetime64[D]")
+    rows = []
+    for end in ends:
+        day = np.datetime64(end, "D")
+        open_ = (start <= day) & (stop > day)
+        waited = (day - start[open_]).astype(np.int64)
+        n = int(open_.sum())
+        within = int((waited <= 126).sum())  # band < 18 ⇔ days ≤ 126 (design.md semantics 8)
+        over_52 = int((waited > 364).sum())
+        rows.append((end, n, within, 100.0 * within / n if n else None, over_52))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "month_end": pl.Date,
+            "list_size": pl.Int64,
+            "within_18": pl.Int64,
+            "pct_within_18": pl.Float64,
+            "over_52": pl.Int64,
+        },
+        orient="row",
+    )

@@ -1,0 +1,61 @@
+"""Rendering pages: the shared context (navigation by role and installed features, logout form, CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
+
+from carebacklog.web.deps import AppState, Auth
+from carebacklog.web.features import available_features
+
+__all__ = ["nav_items", "render"]
+
+
+def nav_items(auth: Auth | None, path: str) -> list[dict[str, Any]]:
+    """Navigation for this user: pages their role may open, for packages that are installed."""
+    if auth is None:
+        return []
+    features = available_features()
+    items = [("/", "Overview", "viewer", True)]
+    items.append(("/ptl", "PTL", "ptl", True))
+    items.append(("/equity", "Equity", "viewer", features.equity))
+    items.append(("/forecast", "Forecast", "viewer", features.forecast))
+    items.append(("/national", "National", "viewer", features.national))
+    items.append(("/admin/users", "Admin", "admin", True))
+    result = []
+    for href, text, role, present in items:
+        if present and auth.allows(role):
+            current = path == href or (href != "/" and path.startswith(href))
+            result.append({"href": href, "text": text, "current": current})
+    return result
+
+
+def _logout_form(auth: Auth) -> Markup:
+    return Markup(
+        '<form class="nhsuk-header__account-form" method="post" action="/logout">'
+        f'<input type="hidden" name="csrf_token" value="{escape(auth.session.csrf_token)}">'
+        '<button class="nhsuk-header__account-button">Log out</button></form>'
+    )
+
+
+def render(
+    request: Request,
+    state: AppState,
+    template: str,
+    auth: Auth | None,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` with the layout's context for ``auth``."""
+    base = {
+        "auth": auth,
+        "nav": nav_items(auth, request.url.path),
+        "logout_form": _logout_form(auth) if auth else "",
+        "csrf_token": auth.session.csrf_token if auth else "",
+    }
+    base.update(context)
+    return state.templates.TemplateResponse(request, template, base, status_code=status_code)

@@ -1,0 +1,222 @@
+"""Administration (admin role): users and the audit log, as pages and as API; every change is audited."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from carebacklog.store.accounts import (
+    ROLES,
+    create_user,
+    get_user,
+    get_user_by_username,
+    list_audit,
+    list_users,
+    record_audit,
+    update_user,
+)
+from carebacklog.web.deps import Auth, Db, Now, State, require_role
+from carebacklog.web.render import render
+from carebacklog.web.schemas import AuditPublic, Page, UserCreate, UserPublic, UserUpdate
+from carebacklog.web.security import check_csrf
+
+__all__ = ["AuditPagePublic", "router"]
+
+router = APIRouter()
+Admin = Annotated[Auth, Depends(require_role("admin"))]
+
+
+class AuditPagePublic(Page):
+    items: list[AuditPublic]
+
+
+def _create(db: Db, now: Now, auth: Auth, body: UserCreate) -> UserPublic:
+    if get_user_by_username(db, body.username) is not None:
+        raise HTTPException(409, f"The username {body.username!r} is taken.")
+    user = create_user(
+        db, username=body.username, password=body.password, role=body.role, full_name=body.full_name, now=now
+    )
+    record_audit(db, user=auth.user, action="create_user", object_type="user", object_id=user.username,
+                 detail={"role": user.role}, now=now)  # fmt: skip
+    return UserPublic.model_validate(user)
+
+
+def _update(db: Db, now: Now, auth: Auth, user_id: int, body: UserUpdate) -> UserPublic:
+    user = get_user(db, user_id)
+    if user is None:
+        raise HTTPException(404, "No such user.")
+    if user.id == auth.user.id and (body.role not in (None, "admin") or body.is_active is False):
+        raise HTTPException(409, "You cannot remove your own admin access.")
+    changes = body.model_dump(exclude_none=True)
+    update_user(db, user, **changes)
+    shown = {k: ("(changed)" if k == "password" else v) for k, v in changes.items()}
+    record_audit(
+        db,
+        user=auth.user,
+        action="update_user",
+        object_type="user",
+        object_id=user.username,
+        detail=shown,
+        now=now,
+    )
+    return UserPublic.model_validate(user)
+
+
+# ---- pages -------------------------------------------------------------------------------------------
+
+
+@router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
+def users_page(
+    request: Request, state: State, db: Db, auth: Admin, error: str = "", done: str = ""
+) -> Response:
+    return render(
+        request,
+        state,
+        "admin_users.html",
+        auth,
+        title="Users",
+        users=list_users(db),
+        roles=ROLES,
+        error=error,
+        done=done,
+    )
+
+
+@router.post("/admin/users", include_in_schema=False)
+def users_create(
+    request: Request,
+    state: State,
+    db: Db,
+    now: Now,
+    auth: Admin,
+    username: Annotated[str, Form()] = "",
+    full_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "viewer",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(auth.session.csrf_token, csrf_token)
+    try:
+        body = UserCreate(username=username, full_name=full_name, role=role, password=password)  # type: ignore[arg-type]
+        _create(db, now, auth, body)
+    except ValidationError as exc:
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return render(
+            request,
+            state,
+            "admin_users.html",
+            auth,
+            title="Users",
+            users=list_users(db),
+            roles=ROLES,
+            error=message,
+            done="",
+            status_code=400,
+        )
+    except HTTPException as exc:
+        return render(
+            request,
+            state,
+            "admin_users.html",
+            auth,
+            title="Users",
+            users=list_users(db),
+            roles=ROLES,
+            error=str(exc.detail),
+            done="",
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/admin/users?done=Added+{username}", status_code=303)
+
+
+@router.post("/admin/users/{user_id}", include_in_schema=False)
+def users_update(
+    user_id: int,
+    db: Db,
+    now: Now,
+    auth: Admin,
+    role: Annotated[str, Form()] = "",
+    is_active: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(auth.session.csrf_token, csrf_token)
+    try:
+        body = UserUpdate(role=role or None, is_active={"true": True, "false": False}.get(is_active))  # type: ignore[arg-type]
+        user = _update(db, now, auth, user_id, body)
+    except (ValidationError, HTTPException) as exc:
+        detail = exc.detail if isinstance(exc, HTTPException) else "That role is not valid."
+        return RedirectResponse(f"/admin/users?error={detail}", status_code=303)
+    return RedirectResponse(f"/admin/users?done=Updated+{user.username}", status_code=303)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
+def audit_page(
+    request: Request, state: State, db: Db, auth: Admin, page: Annotated[int, Query(ge=1)] = 1
+) -> Response:
+    total, rows = list_audit(db, limit=100, offset=(page - 1) * 100)
+    return render(request, state, "admin_audit.html", auth, title="Audit log", rows=rows, total=total, page=page,
+                  pages=max(1, -(-total // 100)))  # fmt: skip
+
+
+# ---- API ---------------------------------------------------------------------------------------------
+
+
+@router.get("/api/v1/users", response_model=list[UserPublic], tags=["admin"])
+def api_users(db: Db, auth: Admin) -> list[UserPublic]:
+    """Every user (never their password hash)."""
+    return [UserPublic.model_validate(u) for u in list_users(db)]
+
+
+@router.post("/api/v1/users", response_model=UserPublic, status_code=201, tags=["admin"])
+def api_create_user(
+    body: UserCreate, db: Db, now: Now, auth: Admin, x_csrf_token: Annotated[str | None, Header()] = None
+) -> UserPublic:
+    """Add a user (needs ``X-CSRF-Token``)."""
+    check_csrf(auth.session.csrf_token, x_csrf_token)
+    try:
+        return _create(db, now, auth, body)
+    except IntegrityError as exc:
+        raise HTTPException(409, "That username is taken.") from exc
+
+
+@router.patch("/api/v1/users/{user_id}", response_model=UserPublic, tags=["admin"])
+def api_update_user(
+    user_id: int,
+    body: UserUpdate,
+    db: Db,
+    now: Now,
+    auth: Admin,
+    x_csrf_token: Annotated[str | None, Header()] = None,
+) -> UserPublic:
+    """Change a user's name, role, password or active flag (needs ``X-CSRF-Token``); ends their sessions."""
+    check_csrf(auth.session.csrf_token, x_csrf_token)
+    return _update(db, now, auth, user_id, body)
+
+
+@router.get("/api/v1/audit", response_model=AuditPagePublic, tags=["admin"])
+def api_audit(
+    db: Db,
+    auth: Admin,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    username: str | None = None,
+) -> AuditPagePublic:
+    """The audit log, newest first."""
+    total, rows = list_audit(
+        db,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+        object_type=object_type,
+        object_id=object_id,
+        username=username,
+    )
+    return AuditPagePublic(
+        total=total, page=page, page_size=page_size, pages=max(1, -(-total // page_size)),
+        items=[AuditPublic.model_validate(r) for r in rows],
+    )  # fmt: skip

@@ -1,0 +1,208 @@
+"""Server-rendered pages: overview (aggregates), PTL and pathway (patient level, audited)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from carebacklog.store.accounts import record_audit
+from carebacklog.web import charts
+from carebacklog.web.deps import Auth, Db, Now, State, require_role
+from carebacklog.web.overview import specialty_names
+from carebacklog.web.ptl_view import BREACH_TARGETS, SORT_KEYS, PtlQuery, select_ptl
+from carebacklog.web.render import render
+from carebacklog.web.service import get_load, overview_data, pathway_record, ptl_page
+
+__all__ = ["CSV_COLUMNS", "PTL_COLUMNS", "parse_ptl_query", "router"]
+
+router = APIRouter(include_in_schema=False)
+Viewer = Annotated[Auth, Depends(require_role("viewer"))]
+PtlUser = Annotated[Auth, Depends(require_role("ptl"))]
+
+#: Columns of the PTL table and CSV export (patient-level, pseudonymised identifiers only).
+PTL_COLUMNS = [
+    "booking_rank", "pathway_id", "period", "patient_id", "treatment_function", "priority", "clock_start",
+    "weeks_waited", "days_waited", "has_dta", "breach_18_date", "breach_52_date", "priority_due_date",
+    "age_band", "sex", "ethnic_group", "imd_quintile",
+]  # fmt: skip
+CSV_COLUMNS = [
+    *PTL_COLUMNS,
+    "commissioner_code",
+    "dta_date",
+    "breach_65_date",
+    "breach_78_date",
+    "breach_104_date",
+]
+
+
+def parse_ptl_query(request: Request) -> PtlQuery:
+    """The PTL query from a page's query string (empty form fields mean "any")."""
+    raw = {k: v for k, v in request.query_params.items() if v != ""}
+    try:
+        return PtlQuery.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from exc
+
+
+PageQuery = Annotated[PtlQuery, Depends(parse_ptl_query)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
+    load = get_load(state, db)
+    data = overview_data(state, load)
+    h = data.headline
+    specialty_top = data.specialties.head(12)
+    weeks_chart = charts.bar_chart(
+        [str(i) for i in range(105)],
+        data.weeks,
+        title="Pathways by weeks waited",
+        desc=f"Number of open pathways in each weekly band at {load.census_date:%d %B %Y}; bands 0 to 104+.",
+        colours=[charts.BLUE if i < 18 else (charts.ORANGE if i < 52 else charts.PURPLE) for i in range(105)],
+        label_every=13,
+    )
+    specialty_chart = charts.bar_chart(
+        specialty_top["treatment_function"].to_list(),
+        specialty_top["total"].to_list(),
+        title="Waiting list by treatment function",
+        desc="Open pathways in the 12 largest treatment functions.",
+    )
+    trend = data.trend
+    months = [d.strftime("%b %y") for d in trend["month_end"]]
+    trend_chart = charts.line_chart(
+        months,
+        [charts.Line("Waiting list", trend["list_size"].to_list())],
+        title="Waiting list at each month end",
+        desc="Open pathways at each month end up to the census date.",
+        label_every=2,
+    )
+    spc_chart = None
+    if data.spc is not None:
+        points = data.spc.points
+        colours = {"improvement": charts.BLUE, "concern": charts.ORANGE}
+        markers = [colours.get(v) for v in points["variation"].to_list()]
+        spc_chart = charts.line_chart(
+            months,
+            [
+                charts.Line("% within 18 weeks", points["value"].to_list(), charts.GREY, markers=markers),
+                charts.Line("Mean", points["mean"].to_list(), charts.BLUE, dashed=True),
+                charts.Line("Upper process limit", points["upper_limit"].to_list(), charts.GREY, dashed=True),
+                charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
+            ],
+            title="Percentage within 18 weeks: XmR chart",
+            desc="Monthly % within 18 weeks with mean and process limits; coloured points are special causes.",
+            y_min=None,
+            label_every=2,
+        )
+    return render(
+        request, state, "overview.html", auth, title="Overview", load=load, h=h, specialties=data.specialties,
+        weeks_chart=weeks_chart, specialty_chart=specialty_chart, trend_chart=trend_chart, trend=trend,
+        spc=data.spc, spc_chart=spc_chart,
+    )  # fmt: skip
+
+
+def _options(state: State, load_id: int) -> dict[str, list[Any]]:
+    def compute() -> dict[str, list[Any]]:
+        frame = state.ptl_cache.frame(load_id)
+        names = specialty_names()
+
+        def distinct(column: str) -> list[Any]:
+            return sorted(v for v in frame[column].unique().to_list() if v is not None)
+
+        return {
+            "treatment_function": [
+                (c, f"{c} {names.get(c, '')}".strip()) for c in distinct("treatment_function")
+            ],
+            "ethnic_group": distinct("ethnic_group"),
+            "age_band": distinct("age_band"),
+            "sex": distinct("sex"),
+        }
+
+    return state.memo.get(("options", load_id), compute)
+
+
+def _link(query: PtlQuery, **changes: Any) -> str:
+    data = query.model_dump()
+    data.update(changes)
+    defaults = PtlQuery().model_dump()
+    kept = {k: v for k, v in data.items() if v is not None and v != defaults.get(k)}
+    kept = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in kept.items()}
+    return "?" + urlencode(kept) if kept else "?"
+
+
+@router.get("/ptl", response_class=HTMLResponse)
+def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: PageQuery) -> Response:
+    load = get_load(state, db)
+    page = ptl_page(state, load, query)
+    record_audit(
+        db, user=auth.user, action="view_ptl", object_type="ptl", object_id=str(load.id),
+        detail={"filters": query.filters(), "sort": query.sort, "order": query.order, "page": query.page,
+                "rows": page.rows.height},
+        now=now,
+    )  # fmt: skip
+    sort_links = {
+        key: _link(
+            query, sort=key, order="desc" if query.sort == key and query.order == "asc" else "asc", page=1
+        )
+        for key in SORT_KEYS
+    }
+    return render(
+        request, state, "ptl.html", auth, title="Patient tracking list", load=load, query=query, page=page,
+        rows=page.rows.select(PTL_COLUMNS).to_dicts(), options=_options(state, load.id), breach_targets=BREACH_TARGETS,
+        sort_links=sort_links, prev_link=_link(query, page=query.page - 1) if query.page > 1 else None,
+        next_link=_link(query, page=query.page + 1) if query.page < page.pages else None,
+        csv_link="/ptl.csv" + _link(query, page=1), names=specialty_names(),
+    )  # fmt: skip
+
+
+def _csv_rows(frame_rows: list[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for i, row in enumerate(frame_rows, 1):
+        writer.writerow(row)
+        if i % 5000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+@router.get("/ptl.csv")
+def ptl_csv(state: State, db: Db, now: Now, auth: PtlUser, query: PageQuery) -> Response:
+    """The whole filtered PTL (every page) in the chosen order, as CSV."""
+    load = get_load(state, db)
+    selected = select_ptl(state.ptl_cache.frame(load.id, query.sort), query, load.census_date)
+    record_audit(
+        db, user=auth.user, action="export_ptl", object_type="ptl", object_id=str(load.id),
+        detail={"filters": query.filters(), "rows": selected.height}, now=now,
+    )  # fmt: skip
+    filename = f"ptl_{load.provider_code}_{load.census_date.isoformat()}.csv"
+    return StreamingResponse(
+        _csv_rows(selected.select(CSV_COLUMNS).to_dicts()),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/pathways/{pathway_id}", response_class=HTMLResponse)
+def pathway(request: Request, pathway_id: str, state: State, db: Db, now: Now, auth: PtlUser) -> Response:
+    load = get_load(state, db)
+    record = pathway_record(state, load, pathway_id)
+    record_audit(
+        db, user=auth.user, action="view_pathway", object_type="pathway", object_id=pathway_id, now=now
+    )
+    return render(
+        request, state, "pathway.html", auth, title=f"Pathway {pathway_id}", load=load, record=record,
+        periods=record.periods.to_dicts(), events=record.events.to_dicts(), names=specialty_names(),
+    )  # fmt: skip

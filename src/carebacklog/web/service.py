@@ -1,0 +1,147 @@
+"""What pages and API handlers share: the current load, its cached figures, one pathway's record.
+
+Handlers stay thin: they parse the request, call these, write the audit entry and render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from fastapi import HTTPException
+from sqlalchemy.orm import Session
+
+from carebacklog.store.models import Load, Period
+from carebacklog.store.read import current_load, pathway_events, pathway_periods, table_to_frame
+from carebacklog.web.deps import AppState
+from carebacklog.web.overview import Headline, by_specialty, headline, monthly_trend
+from carebacklog.web.ptl_view import PtlPage, PtlQuery, query_ptl
+
+__all__ = [
+    "OverviewData",
+    "PathwayRecord",
+    "explain_events",
+    "get_load",
+    "overview_data",
+    "pathway_record",
+    "ptl_page",
+]
+
+
+def get_load(state: AppState, db: Session) -> Load:
+    """The load the app shows (``CAREBACKLOG_PROVIDER_CODE`` or the newest); 404 when none is loaded."""
+    load = current_load(db, state.settings.provider_code)
+    if load is None:
+        raise HTTPException(404, "No trust is loaded yet: run `carebacklog demo` or load a trust.")
+    return load
+
+
+def ptl_page(state: AppState, load: Load, query: PtlQuery) -> PtlPage:
+    frame = state.ptl_cache.frame(load.id, query.sort)
+    return query_ptl(frame, query, load.census_date)
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    headline: Headline
+    specialties: pl.DataFrame
+    weeks: list[int]
+    trend: pl.DataFrame
+    spc: Any | None  # carebacklog.spc.XmrChart of % within 18 weeks, when the SPC package is installed
+
+
+def _spc(trend: pl.DataFrame) -> Any | None:
+    from carebacklog.web.features import available_features
+
+    if not available_features().spc:
+        return None
+    from carebacklog.spc import xmr_chart
+
+    values = trend["pct_within_18"].drop_nulls()
+    if values.len() < 2 or values.len() != trend.height:
+        return None
+    return xmr_chart(
+        values.to_list(), [d.isoformat() for d in trend["month_end"]], polarity="up", target=65.0
+    )
+
+
+def overview_data(state: AppState, load: Load) -> OverviewData:
+    """The overview's figures for a load (computed once per process and load)."""
+    memo = state.ptl_cache
+
+    def compute() -> OverviewData:
+        ptl = memo.frame(load.id)
+        periods = table_to_frame(state.engine, Period.__table__, load.id)  # type: ignore[arg-type]
+        trend = monthly_trend(periods, load.census_date)
+        from carebacklog.web.overview import weeks_histogram
+
+        return OverviewData(
+            headline=headline(ptl),
+            specialties=by_specialty(ptl),
+            weeks=[int(v) for v in weeks_histogram(ptl)],
+            trend=trend,
+            spc=_spc(trend),
+        )
+
+    return state.memo.get(("overview", load.id), compute)
+
+
+@dataclass(frozen=True)
+class PathwayRecord:
+    pathway_id: str
+    periods: pl.DataFrame
+    events: pl.DataFrame
+    ptl: dict[str, Any] | None
+    explanation: list[dict[str, Any]]
+
+
+def explain_events(events: pl.DataFrame, census_date: dt.date) -> list[dict[str, Any]]:
+    """The engine's account of each event: which period it belongs to and what it did to the clock."""
+    from carebacklog import rtt
+
+    if events.height == 0:
+        return []
+    if "explain" in getattr(rtt, "__all__", ()):
+        explained = rtt.explain(events, census_date=census_date)  # type: ignore[attr-defined]
+        if isinstance(explained, pl.DataFrame):
+            return explained.to_dicts()
+    from carebacklog.rtt.rules import EFFECTS
+
+    contract = [c for c in rtt.EVENT_COLUMNS if c in events.columns]
+    schema: dict[Any, Any] = {c: t for c, t in rtt.EVENT_SCHEMA.items() if c in contract}
+    classified = rtt.classify_events(events.select(contract).cast(schema, strict=False), census_date)
+    rows = []
+    for row in classified.to_dicts():
+        effect = EFFECTS.get(int(row["effect"])) if row.get("effect") is not None else None
+        meaning = effect.meaning.format(period=row["period"], status=row.get("rtt_status")) if effect else ""
+        rows.append(
+            {
+                "event_date": row["event_date"],
+                "activity": row["activity"],
+                "rtt_status": row.get("rtt_status"),
+                "period": row["period"] or None,
+                "effect": effect.name if effect else None,
+                "rule": effect.rule if effect else None,
+                "explanation": meaning,
+            }
+        )
+    return rows
+
+
+def pathway_record(state: AppState, load: Load, pathway_id: str) -> PathwayRecord:
+    """One pathway's periods, events, PTL row and explanation; 404 when the load has no such pathway."""
+    periods = pathway_periods(state.engine, load.id, pathway_id)
+    events = pathway_events(state.engine, load.id, pathway_id)
+    if periods.height == 0 and events.height == 0:
+        raise HTTPException(404, "There is no pathway with that identifier in the loaded trust.")
+    ptl = state.ptl_cache.frame(load.id)
+    row = ptl.filter(pl.col("pathway_id") == pathway_id)
+    return PathwayRecord(
+        pathway_id=pathway_id,
+        periods=periods,
+        events=events,
+        ptl=row.row(0, named=True) if row.height else None,
+        explanation=explain_events(events, load.census_date),
+    )
