@@ -1,0 +1,204 @@
+"""Projection with uncertainty: Monte Carlo runs as an array axis, many lists at once.
+
+Every (list, run) pair is one row of the model's state, so a thousand runs of a list are one
+vectorised projection, not a Python loop of simulations. Each run draws, from the passed-in
+``numpy.random.Generator``:
+
+* a demand level and a capacity level (log-normal, sd = month-to-month CV / √3: the run-rate is the
+  mean of three months, so its level is uncertain by about that much),
+* month-to-month noise on clock starts and on capacity (log-normal with the calibrated CVs; the two
+  share a common part with the calibrated correlation: a month with fewer working days has fewer
+  of both),
+* a renege-rate multiplier (log-normal with the calibrated sd: parameter uncertainty).
+
+``runs=0`` gives the central path with no noise (what the optimiser plans on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from carebacklog.forecast.bins import WEEKS_PER_MONTH, steps_per_month
+from carebacklog.forecast.calibrate import TREND_DAMPING, Calibration
+from carebacklog.forecast.model import MEASURES, project
+
+__all__ = ["QUANTILES", "REPORTED", "Forecast", "Scenario", "forecast", "month_ends"]
+
+Array = NDArray[np.float64]
+
+# Ranges reported: 10th and 90th percentiles around the median (issue 5).
+QUANTILES = (0.1, 0.5, 0.9)
+# Measures reported per month, in this order (pct_within_18 is a percentage of known clock starts).
+REPORTED = ("total", "pct_within_18", "over_52", "over_65", "over_78", "over_104")
+# Keep a projection's state under about this many rows at once (memory: rows × bins × 8 bytes × ~10).
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What-if inputs. ``extra_capacity`` is extra clock stops per *week*, scalar or (lists, months)."""
+
+    referral_growth: float = 0.0  # per year, e.g. 0.03 for 3% a year, compounding monthly
+    capacity_change: float = 0.0  # share of today's capacity, e.g. -0.1 during strikes
+    extra_capacity: float | Array = 0.0
+    ring_fence: float = 0.0  # share of capacity spent on the longest waiters first
+
+
+def month_ends(census: date, horizon: int) -> list[date]:
+    """The last day of each of the ``horizon`` months after the census month."""
+    out = []
+    for h in range(1, horizon + 1):
+        y, m = divmod(census.month - 1 + h + 1, 12)
+        first_next = date(census.year + y, m + 1, 1)
+        out.append(date.fromordinal(first_next.toordinal() - 1))
+    return out
+
+
+def _monthly_paths(cal: Calibration, horizon: int, scenario: Scenario) -> tuple[Array, Array]:
+    """Central clock starts and capacity per month (L, H) before noise."""
+    h = np.arange(1, horizon + 1)
+    damp = np.cumsum(TREND_DAMPING**h)  # damped trend: Σ φ^i, i = 1..h
+    pos = (h % 12)[None, :]
+    s_season = np.take_along_axis(cal.seasonal_starts, np.broadcast_to(pos, (cal.size, horizon)), axis=1)
+    c_season = np.take_along_axis(cal.seasonal_capacity, np.broadcast_to(pos, (cal.size, horizon)), axis=1)
+    growth = (1.0 + scenario.referral_growth) ** (h / 12.0)
+    starts = cal.starts[:, None] * np.maximum(1.0 + cal.starts_trend[:, None] * damp, 0.0) * s_season * growth
+    capacity = cal.capacity[:, None] * np.maximum(1.0 + cal.capacity_trend[:, None] * damp, 0.0) * c_season
+    capacity = capacity * (1.0 + scenario.capacity_change)
+    extra = np.broadcast_to(np.asarray(scenario.extra_capacity, dtype=np.float64), (cal.size, horizon))
+    capacity = np.maximum(capacity + extra * WEEKS_PER_MONTH, 0.0)
+    return starts, capacity
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Quantiles of each reported measure: ``values`` (lists, months, measures, quantiles)."""
+
+    keys: pl.DataFrame
+    months: list[date]
+    values: Array
+    runs: int
+
+    def measure(self, name: str, quantile: float = 0.5) -> Array:
+        """(lists, months) of one measure at one of ``QUANTILES``."""
+        return self.values[:, :, REPORTED.index(name), QUANTILES.index(quantile)]
+
+    def to_frame(self) -> pl.DataFrame:
+        """Rows: grouping keys, ``month`` (YYYY-MM), each measure with ``_p10`` and ``_p90``."""
+        L, H = self.values.shape[:2]
+        cols: dict[str, object] = {}
+        for name in self.keys.columns:
+            cols[name] = np.repeat(self.keys[name].to_numpy(), H)
+        cols["month"] = [m.strftime("%Y-%m") for m in self.months] * L
+        for j, name in enumerate(REPORTED):
+            for q, suffix in zip(QUANTILES, ("_p10", "", "_p90"), strict=True):
+                cols[name + suffix] = self.values[:, :, j, QUANTILES.index(q)].reshape(-1)
+        order = ["month"] + [n + s for n in REPORTED for s in ("", "_p10", "_p90")]
+        return pl.DataFrame(cols).select([*self.keys.columns, *order])
+
+
+def _derive(measures: Array, unknown: Array) -> Array:
+    """Model measures (rows, H, 6) → reported measures (rows, H, 6) with pct and unknown starts."""
+    total_known = measures[..., MEASURES.index("total")]
+    out = np.empty_like(measures, dtype=np.float64)
+    out[..., 0] = total_known + unknown[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = 100.0 * measures[..., MEASURES.index("within_18")] / total_known
+    out[..., 1] = np.where(total_known > 0, pct, 100.0)
+    for j, name in enumerate(("over_52", "over_65", "over_78", "over_104"), start=2):
+        out[..., j] = measures[..., MEASURES.index(name)]
+    return out
+
+
+def _run_chunk(
+    cal: Calibration, horizon: int, scenario: Scenario, runs: int, rng: np.random.Generator, dtype: type
+) -> Array:
+    L, _B = cal.stock.shape
+    spm = steps_per_month(cal.step_weeks)
+    n_steps = round(horizon * spm)
+    record = np.round(np.arange(1, horizon + 1) * spm).astype(np.intp)
+    step_month = np.minimum(np.searchsorted(record, np.arange(n_steps) + 1, side="left"), horizon - 1)
+    starts_m, cap_m = _monthly_paths(cal, horizon, scenario)
+    R = max(runs, 1)
+    rows = L * R
+    renege = np.repeat(cal.renege, R, axis=0)
+    if runs > 0:
+        s_cv = np.repeat(cal.starts_cv, R)[:, None]
+        c_cv = np.repeat(cal.capacity_cv, R)[:, None]
+        rho = np.repeat(cal.flow_correlation, R)[:, None]
+        shared, own = np.sqrt(rho), np.sqrt(1.0 - rho)
+
+        def pair(cols: int) -> tuple[Array, Array]:
+            common = rng.normal(0.0, 1.0, (rows, cols))
+            return (
+                shared * common + own * rng.normal(0.0, 1.0, (rows, cols)),
+                shared * common + own * rng.normal(0.0, 1.0, (rows, cols)),
+            )
+
+        z_sl, z_cl = pair(1)
+        z_sm, z_cm = pair(horizon)
+        d_level = np.exp(z_sl * s_cv / np.sqrt(3.0))
+        c_level = np.exp(z_cl * c_cv / np.sqrt(3.0))
+        d_noise = np.exp(z_sm * s_cv - s_cv**2 / 2)
+        c_noise = np.exp(z_cm * c_cv - c_cv**2 / 2)
+        starts_rows = np.repeat(starts_m, R, axis=0) * d_level * d_noise
+        cap_rows = np.repeat(cap_m, R, axis=0) * c_level * c_noise
+        r_mult = np.exp(rng.normal(0.0, 1.0, (rows, 1)) * np.repeat(cal.renege_sd, R)[:, None])
+        renege = np.clip(renege * r_mult, 0.0, 1.0)
+    else:
+        starts_rows, cap_rows = starts_m, cap_m
+    stock: Array = np.repeat(cal.stock, R, axis=0).astype(dtype)
+    proj = project(
+        stock,
+        (starts_rows / spm)[:, step_month],
+        (cap_rows / spm)[:, step_month],
+        renege,
+        np.repeat(cal.profile, R, axis=0),
+        cal.bins,
+        cal.step_weeks,
+        record,
+        ring_fence=scenario.ring_fence,
+    )
+    derived = _derive(proj.measures.astype(np.float64), np.repeat(cal.unknown_start, R))
+    derived = derived.reshape(L, R, horizon, len(REPORTED))
+    q = np.quantile(derived, QUANTILES, axis=1)  # (3, L, H, 6)
+    return np.moveaxis(q, 0, -1)
+
+
+def forecast(
+    cal: Calibration,
+    horizon: int,
+    *,
+    rng: np.random.Generator,
+    runs: int = 1000,
+    scenario: Scenario | None = None,
+    dtype: type = np.float64,
+) -> Forecast:
+    """Project every list of ``cal`` for ``horizon`` months with ``runs`` Monte Carlo runs each.
+
+    Returns the 10th, 50th and 90th percentiles across runs of list size, % within 18 weeks and the
+    52/65/78/104+ week counts at each month end. ``runs=0``: the central path (all three equal).
+    """
+    if horizon < 1:
+        raise ValueError("horizon must be at least one month")
+    if runs < 0:
+        raise ValueError("runs must not be negative")
+    scenario = scenario or Scenario()
+    extra = np.asarray(scenario.extra_capacity, dtype=np.float64)
+    per_chunk = max(1, MAX_ROWS // max(runs, 1))
+    parts = []
+    for lo in range(0, cal.size, per_chunk):
+        idx = slice(lo, min(cal.size, lo + per_chunk))
+        sub_scenario = scenario
+        if extra.ndim == 2:
+            sub_scenario = Scenario(
+                scenario.referral_growth, scenario.capacity_change, extra[idx], scenario.ring_fence
+            )
+        parts.append(_run_chunk(cal.subset(idx), horizon, sub_scenario, runs, rng, dtype))
+    values = np.concatenate(parts, axis=0) if parts else np.empty((0, horizon, len(REPORTED), 3))
+    return Forecast(keys=cal.keys, months=month_ends(cal.census, horizon), values=values, runs=runs)
