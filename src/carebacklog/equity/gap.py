@@ -17,6 +17,7 @@ intervals (E. B. Wilson, JASA 22 (1927) 209-212). It behaves well for small coun
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import polars as pl
 
@@ -29,11 +30,9 @@ LEAST_DEPRIVED = "5"
 
 
 def _z(level: float) -> float:
-    from scipy.stats import norm
-
     if not 0.0 < level < 1.0:
         raise ValueError(f"confidence level must be between 0 and 1, got {level}")
-    return float(norm.ppf(0.5 + level / 2.0))
+    return NormalDist().inv_cdf(0.5 + level / 2.0)
 
 
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -46,7 +45,9 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = (z / (1 + z * z / n)) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lower = 0.0 if successes == 0 else max(0.0, centre - half)  # exact bounds at the extremes
+    upper = 1.0 if successes == n else min(1.0, centre + half)
+    return lower, upper
 
 
 def newcombe_interval(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -> tuple[float, float, float]:
