@@ -11,12 +11,19 @@ Public API:
   with weeks waited, breach dates, priority due date and booking order; headline counts.
 - :func:`weeks_waited_band`, :func:`weeks_waited`, :func:`breach_date`: the band (rule 8), defined once.
 - :func:`add_demographics`: age band, sex, ethnic group, IMD quintile from a patients table.
+- :func:`explain`, :func:`render_explanation`: one pathway's events, what each did to the clock and
+  the rule applied (from the same classification as ``build_periods``).
+- :func:`data_quality`: events that break a clock rule or the input contract, with rule and row.
+- :func:`generate_events`: a simple synthetic event generator (benchmarks, property tests).
 """
 
 from carebacklog.rtt.bands import BREACH_WEEKS, MAX_BAND, breach_date, weeks_waited, weeks_waited_band
 from carebacklog.rtt.demographics import add_demographics
+from carebacklog.rtt.explain import explain, render_explanation
+from carebacklog.rtt.generate import generate_events
 from carebacklog.rtt.periods import PERIOD_COLUMNS, build_periods
 from carebacklog.rtt.ptl import PtlSummary, ptl_snapshot, ptl_summary
+from carebacklog.rtt.quality import data_quality
 from carebacklog.rtt.reader import InputFileError, ReadResult, read_events, read_patients
 from carebacklog.rtt.rules import EFFECTS, classify_events
 from carebacklog.rtt.schema import EVENT_COLUMNS, EVENT_SCHEMA
@@ -35,10 +42,14 @@ __all__ = [
     "breach_date",
     "build_periods",
     "classify_events",
+    "data_quality",
+    "explain",
+    "generate_events",
     "ptl_snapshot",
     "ptl_summary",
     "read_events",
     "read_patients",
+    "render_explanation",
     "weeks_waited",
     "weeks_waited_band",
 ]

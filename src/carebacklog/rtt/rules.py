@@ -54,6 +54,9 @@ START_STATUS: Final = Effect(1, "start", 2, "status {status} starts period {peri
 START_ON_OPEN: Final = Effect(
     2, "start_on_open_period", 1, "start ignored: period {period} is already open (data issue)"
 )
+START_STATUS_ON_OPEN: Final = Effect(
+    13, "start_on_open_period", 2, "status {status} ignored: period {period} is already open (data issue)"
+)
 STOP_ADMITTED: Final = Effect(
     3, "stop_admitted", 3, "status {status} on admission stops period {period} (admitted, Part_1A)"
 )
@@ -87,6 +90,7 @@ EFFECTS: Final[dict[int, Effect]] = {
         START_REFERRAL,
         START_STATUS,
         START_ON_OPEN,
+        START_STATUS_ON_OPEN,
         STOP_ADMITTED,
         STOP_NON_ADMITTED,
         NULLIFY,
@@ -109,6 +113,7 @@ STOP_EFFECTS: Final[dict[int, str]] = {
 #: Effects that are data-quality issues, with the issue name reported by ``data_quality``.
 ISSUE_EFFECTS: Final[dict[int, str]] = {
     START_ON_OPEN.code: "start_on_open_period",
+    START_STATUS_ON_OPEN.code: "start_on_open_period",
     STOP_WITHOUT_START.code: "stop_without_start",
     BEFORE_START.code: "activity_before_clock_start",
     IGNORED_STOP.code: "stop_status_on_cancellation_or_dna",
@@ -274,8 +279,10 @@ def _effect() -> pl.Expr:
         .then(code(START_REFERRAL))
         .when(started)
         .then(code(START_STATUS))
-        .when((kind == 1) & opened)
+        .when((kind == 1) & opened & (act == _A["referral"]))
         .then(code(START_ON_OPEN))
+        .when((kind == 1) & opened)
+        .then(code(START_STATUS_ON_OPEN))
         .when((kind == -1) & ~opened)
         .then(code(STOP_WITHOUT_START))
         .when((kind == -1) & transfer)
