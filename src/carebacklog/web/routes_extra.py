@@ -12,6 +12,6 @@ __all__ = ["include"]
 
 
 def include(app: FastAPI, features: Features) -> None:
-    for flag, module in (("national", "routes_national"),):
+    for flag, module in (("national", "routes_national"), ("equity", "routes_equity")):
         if getattr(features, flag):
             app.include_router(importlib.import_module(f"carebacklog.web.{module}").router)
