@@ -120,3 +120,27 @@ def test_bad_month_and_missing_file_fail_cleanly(tmp_path: Path) -> None:
         app, ["rtt", "return", str(tmp_path / "no.csv"), "--month", "2026-01", "--out", "x.csv"]
     )
     assert missing.exit_code == 2 and "no.csv" in missing.output
+
+
+def test_our_return_passes_the_monthly_return_checks(tmp_path: Path) -> None:
+    """check_return on our own return (read with the C_999 roll-ups), this month against last month."""
+    from carebacklog.published import check_return
+
+    events_path = tmp_path / "events.csv"
+    _events().write_csv(events_path)
+    paths = {}
+    for month in ("2025-12", "2026-01"):
+        paths[month] = tmp_path / f"return_{month}.csv"
+        result = runner.invoke(
+            app, ["rtt", "return", str(events_path), "--month", month, "--out", str(paths[month])]
+        )
+        assert result.exit_code == 0, result.output
+    current = read_rtt(paths["2026-01"], include_totals=True)
+    previous = read_rtt(paths["2025-12"], include_totals=True)
+    results = check_return(current, previous)
+    failed = {r.name: r.offending.head(3).to_dicts() for r in results if not r.passed}
+    assert failed == {}
+    assert {r.name for r in results if r.skipped} == set()
+    # and the command-line check agrees
+    check = runner.invoke(app, ["rtt", "check", str(paths["2026-01"]), "--previous", str(paths["2025-12"])])
+    assert check.exit_code == 0, check.output
