@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         with session_scope(make_sessionmaker(engine)) as db:
             passwords = ensure_demo_users(db, now=now)
         engine.dispose()
-        console.print("\n[bold]Demo logins[/bold] (new passwords each run):")
+        console.print("\n[bold]Demo logins[/bold]:")
         for username, password in passwords.items():
             console.print(f"  {username:<7} {password}")
         if no_serve:

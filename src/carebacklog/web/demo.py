@@ -1,17 +1,16 @@
 """The demo trust: a synthetic Dorset County Hospital NHS FT (RBD) at the November 2024 census, run through
 the RTT engine and loaded into the database, with demo users.
 
-Events come from ``carebacklog.synth`` when it provides ``demo_trust``; otherwise from
-:mod:`carebacklog.web.demo_events`, calibrated to RBD's published November 2024 return (bundled).
+Events and patients come from ``carebacklog.synth.demo_trust``, calibrated to RBD's published November
+2024 return (bundled). The demo adds a deprivation gap (``imd_gap_weeks``) so the equity page has
+something to show, as the first national patient-level breakdowns did (domain.md §1).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from importlib import resources
 
-import numpy as np
 import polars as pl
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,8 @@ __all__ = [
 
 DEMO_PROVIDER = ("RBD", "Dorset County Hospital NHS Foundation Trust")
 DEMO_CENSUS = dt.date(2024, 11, 30)
+#: Extra weeks the most deprived quintile waits in the demo trust (synth's ``imd_gap_weeks``).
+DEMO_IMD_GAP_WEEKS = 4.0
 #: username, full name, role
 DEMO_USERS = (
     ("admin", "Demo administrator", "admin"),
@@ -62,36 +63,20 @@ def trust_from_events(
     )
 
 
-def _demo_events(seed: int, scale: float) -> tuple[pl.DataFrame, pl.DataFrame, str]:
-    try:
-        from carebacklog import synth
+def build_demo_trust(
+    seed: int = 20241130, scale: float = 1.0, imd_gap_weeks: float = DEMO_IMD_GAP_WEEKS
+) -> TrustData:
+    """The demo trust's events, patients, periods and PTL (deterministic for a seed).
 
-        if "demo_trust" in getattr(synth, "__all__", ()):
-            trust = synth.demo_trust(seed)  # type: ignore[attr-defined]
-            return trust.events, trust.patients, f"carebacklog.synth.demo_trust(seed={seed})"
-    except ImportError:
-        pass
-    from carebacklog.web.demo_events import published_profile, synthetic_events
+    ``scale`` multiplies the published counts (0.05 for a quick test trust, 23 for 500,000 waiting).
+    """
+    from carebacklog.synth import demo_trust
 
-    path = resources.files("carebacklog") / "data" / "rtt_full_extract_2024_11_RBD.csv"
-    with resources.as_file(path) as file:
-        open_, done = published_profile(file, DEMO_PROVIDER[0])
-    events, patients = synthetic_events(
-        open_,
-        done,
-        provider_code=DEMO_PROVIDER[0],
-        commissioner_codes=["11J", "13Q", "15N"],
-        census_date=DEMO_CENSUS,
-        rng=np.random.default_rng(seed),
-        scale=scale,
+    trust = demo_trust(seed, scale=scale, imd_gap_weeks=imd_gap_weeks)
+    source = f"carebacklog.synth.demo_trust(seed={seed}, scale={scale}, imd_gap_weeks={imd_gap_weeks})"
+    return trust_from_events(
+        trust.events, trust.patients, provider=DEMO_PROVIDER, census_date=DEMO_CENSUS, source=source
     )
-    return events, patients, f"carebacklog.web.demo_events(seed={seed}, scale={scale})"
-
-
-def build_demo_trust(seed: int = 20241130, scale: float = 1.0) -> TrustData:
-    """The demo trust's events, patients, periods and PTL (deterministic for a seed)."""
-    events, patients, source = _demo_events(seed, scale)
-    return trust_from_events(events, patients, provider=DEMO_PROVIDER, census_date=DEMO_CENSUS, source=source)
 
 
 def ensure_demo_users(db: Session, *, now: dt.datetime) -> dict[str, str]:

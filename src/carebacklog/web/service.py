@@ -97,37 +97,15 @@ class PathwayRecord:
     explanation: list[dict[str, Any]]
 
 
-def explain_events(events: pl.DataFrame, census_date: dt.date) -> list[dict[str, Any]]:
-    """The engine's account of each event: which period it belongs to and what it did to the clock."""
-    from carebacklog import rtt
+def explain_events(events: pl.DataFrame, pathway_id: str, census_date: dt.date) -> list[dict[str, Any]]:
+    """The engine's account of each event (``rtt.explain``): its period, effect, rule and a sentence."""
+    from carebacklog.rtt import EVENT_COLUMNS, EVENT_SCHEMA, explain
 
     if events.height == 0:
         return []
-    if "explain" in getattr(rtt, "__all__", ()):
-        explained = rtt.explain(events, census_date=census_date)  # type: ignore[attr-defined]
-        if isinstance(explained, pl.DataFrame):
-            return explained.to_dicts()
-    from carebacklog.rtt.rules import EFFECTS
-
-    contract = [c for c in rtt.EVENT_COLUMNS if c in events.columns]
-    schema: dict[Any, Any] = {c: t for c, t in rtt.EVENT_SCHEMA.items() if c in contract}
-    classified = rtt.classify_events(events.select(contract).cast(schema, strict=False), census_date)
-    rows = []
-    for row in classified.to_dicts():
-        effect = EFFECTS.get(int(row["effect"])) if row.get("effect") is not None else None
-        meaning = effect.meaning.format(period=row["period"], status=row.get("rtt_status")) if effect else ""
-        rows.append(
-            {
-                "event_date": row["event_date"],
-                "activity": row["activity"],
-                "rtt_status": row.get("rtt_status"),
-                "period": row["period"] or None,
-                "effect": effect.name if effect else None,
-                "rule": effect.rule if effect else None,
-                "explanation": meaning,
-            }
-        )
-    return rows
+    contract = [c for c in EVENT_COLUMNS if c in events.columns]
+    schema: dict[Any, Any] = {c: t for c, t in EVENT_SCHEMA.items() if c in contract}
+    return explain(events.select(contract).cast(schema, strict=False), pathway_id, census_date).to_dicts()
 
 
 def pathway_record(state: AppState, load: Load, pathway_id: str) -> PathwayRecord:
@@ -143,5 +121,5 @@ def pathway_record(state: AppState, load: Load, pathway_id: str) -> PathwayRecor
         periods=periods,
         events=events,
         ptl=row.row(0, named=True) if row.height else None,
-        explanation=explain_events(events, load.census_date),
+        explanation=explain_events(events, pathway_id, load.census_date),
     )
