@@ -37,3 +37,44 @@ def test_rbd_november_2024_single_provider() -> None:
     m = headline_measures(tidy, "incomplete", "provider")
     assert m.height == 1
     assert m["total"][0] == tidy.filter(pl.col("part") == "Part_2")["count"].sum()
+
+
+def test_measures_from_details_equal_those_from_nhs_englands_roll_up_rows() -> None:
+    # The C_999 rows are NHS England's own per provider × commissioner totals: measuring them (as if they
+    # were details) must give exactly the provider measures we build from the treatment functions.
+    from .conftest import NATIONAL_JAN_2026
+
+    with_totals = read_rtt(NATIONAL_JAN_2026, include_totals=True)
+    roll_ups = with_totals.filter(pl.col("treatment_function") == "C_999")
+    details = with_totals.filter(pl.col("treatment_function") != "C_999")
+    for part in ("incomplete", "admitted", "nonadmitted", "dta", "new"):
+        ours = headline_measures(details, part, "provider")
+        theirs = headline_measures(roll_ups, part, "provider")
+        assert ours.equals(theirs), part
+
+
+def test_every_part_and_grouping_gives_one_row_per_group(national_tidy: pl.DataFrame) -> None:
+    for part in ("incomplete", "admitted", "nonadmitted", "dta", "new"):
+        for by, keys in (("commissioner", ["commissioner_code"]), ("parent", ["parent_code"]),
+                         ("provider,treatment_function", ["provider_code", "treatment_function"])):
+            m = headline_measures(national_tidy, part, by)
+            assert m.select(["period", *keys]).is_duplicated().sum() == 0
+            national = headline_measures(national_tidy, part, "national")["total"].item()
+            assert m["total"].sum() == national
+
+
+def test_a_part_absent_from_the_file_gives_an_empty_table(national_tidy: pl.DataFrame) -> None:
+    m = headline_measures(national_tidy.filter(pl.col("part") != "Part_1A"), "admitted", "provider")
+    assert m.height == 0 and "median_weeks" in m.columns
+
+
+def test_read_orgs_names_every_provider_of_the_national_file(national_tidy: pl.DataFrame) -> None:
+    from carebacklog.published import read_orgs
+
+    from .conftest import NATIONAL_JAN_2026
+
+    orgs = read_orgs(NATIONAL_JAN_2026)
+    providers = orgs.filter(pl.col("org_type") == "provider")
+    assert set(providers["org_code"]) == set(national_tidy["provider_code"].unique())
+    assert providers["org_name"].null_count() == 0
+    assert orgs.filter(pl.col("org_type") == "commissioner").height == 129

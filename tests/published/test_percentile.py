@@ -57,3 +57,14 @@ def test_vectorised_rows_equal_single_distributions_and_stay_in_range(counts: li
     below = cum[k] + (single - k) * counts[k]
     n = sum(counts)
     assert below == pytest.approx((n + 1) / 2 if q == 0.5 else q * n)
+
+
+def test_median_position_is_continuous_not_the_average_of_two_patients() -> None:
+    # Admitted, April 2015, CCG 02R × AP160 (N = 84): the 42nd patient ends band 7, band 8 is empty and
+    # the 43rd is in band 9. NHS England published median 9.0625 = 9 + 0.5/8 (position 42.5), not the
+    # average of the two patients (8.5625); and 95th percentile 33.4 (position 79.8).
+    bands = [12, 6, 4, 3, 7, 2, 2, 6, 0, 8, 2, 2, 1, 5, 1, 2, 0, 6, 1, 1, 0, 0, 1, 0, 1, 2, 2, 0, 2, 0, 0,
+             0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert sum(bands) == 84
+    assert band_percentile(bands, 0.5) == pytest.approx(9.0625)
+    assert band_percentile(bands, 0.95) == pytest.approx(33.4)
