@@ -16,7 +16,15 @@ from carebacklog.synth.assumptions import (
     REFERRAL_WEEKDAY_WEIGHT,
 )
 
-__all__ = ["ACTIVITY", "REFERRAL", "band_window", "day_number", "sample_dates", "weekday_of"]
+__all__ = [
+    "ACTIVITY",
+    "REFERRAL",
+    "band_window",
+    "day_number",
+    "sample_dates",
+    "back_to_weekday",
+    "weekday_of",
+]
 
 _EPOCH = dt.date(1970, 1, 1)
 REFERRAL = "referral"
@@ -31,6 +39,12 @@ def day_number(d: dt.date) -> int:
 def weekday_of(days: np.ndarray) -> np.ndarray:
     """Monday = 0 ... Sunday = 6 (1970-01-01 was a Thursday)."""
     return (days.astype(np.int64) + 3) % 7
+
+
+def back_to_weekday(days: np.ndarray) -> np.ndarray:
+    """Move Saturdays and Sundays back to the Friday before (clinics and referrals run on working days)."""
+    wd = weekday_of(days)
+    return days - np.where(wd >= 5, wd - 4, 0)
 
 
 def _month_of(days: np.ndarray) -> np.ndarray:

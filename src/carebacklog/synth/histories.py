@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carebacklog.synth import assumptions as A
+from carebacklog.synth.calendar import back_to_weekday
 from carebacklog.synth.plan import ADMITTED, NON_ADMITTED, NULLIFIED, OPEN, TRANSFERRED, PathwayPlan
 
 __all__ = ["ACTIVITIES", "EventArrays", "build_histories"]
@@ -97,7 +98,7 @@ def _middle(
         plan.has_dta & (rng.random(n) < A.PRIORITY_REVIEW_SHARE),
     ]
     vwant = eligible[:, None] & (rng.random((n, weeks.size)) < A.VALIDATION_RECORDED_SHARE)
-    dates = np.column_stack([*cols, valid])
+    dates = back_to_weekday(np.column_stack([*cols, valid]))
     want = np.column_stack([*wanted, vwant])
     act = np.asarray(acts + [OTH] * weeks.size, dtype=np.int8)
     # Keep events that fall before the limit (the DTA is clamped in), then the most important ones the
@@ -151,12 +152,13 @@ def build_histories(
     pre_am = prefix_ok & ~pre_null & (u < A.PRIOR_NULLIFIED_SHARE + A.PRIOR_ACTIVE_MONITORING_SHARE)
     consult = prefix_ok & ~pre_null & ~pre_am & (rng.random(n) < A.CONSULTANT_REFERRAL_SHARE)
 
-    null_dna = anchor - rng.integers(0, 60, n)
-    null_ref = null_dna - 14 - _exp(rng, 28.0, n)
-    am_stop = anchor - rng.integers(30, 300, n)
-    am_review = am_stop + 84
-    am_op = am_stop - 7 - _exp(rng, 30.0, n)
-    am_ref = am_op - 7 - _exp(rng, 40.0, n)
+    # Built backwards from the anchor; moving a weekend back to Friday (at most 2 days) keeps the order.
+    null_dna = back_to_weekday(anchor - rng.integers(0, 60, n))
+    null_ref = back_to_weekday(null_dna - 14 - _exp(rng, 28.0, n))
+    am_stop = back_to_weekday(anchor - rng.integers(30, 300, n))
+    am_review = back_to_weekday(am_stop + 84)
+    am_op = back_to_weekday(am_stop - 7 - _exp(rng, 30.0, n))
+    am_ref = back_to_weekday(am_op - 7 - _exp(rng, 40.0, n))
     am_status = np.where(rng.random(n) < 0.8, 32, 31)
     pre_dates = np.column_stack([null_ref, null_dna, am_ref, am_op, am_stop, am_review])
     pre_present = np.column_stack(
@@ -189,7 +191,7 @@ def build_histories(
     stop_act[kind == TRANSFERRED], stop_status[kind == TRANSFERRED] = TXO, 21
 
     # After: a follow-up after treatment (status 90), if it falls by the census.
-    follow = plan.stop.astype(np.int64) + 14 + _exp(rng, 21.0, n)
+    follow = back_to_weekday(plan.stop.astype(np.int64) + 14 + _exp(rng, 21.0, n))
     treated = (kind == ADMITTED) | ((kind == NON_ADMITTED) & (stop_status == 30))
     after_present = treated & (follow <= census) & (rng.random(n) < 0.6)
 
@@ -206,9 +208,9 @@ def build_histories(
     # Earlier pathways of the same patients behind consultant referrals: referral, outpatient, treatment in
     # outpatients (30), and the follow-up (90) at which the separate referral was made.
     c = np.flatnonzero(consult)
-    p_stop = anchor[c] - rng.integers(0, 200, c.size)
-    p_op = p_stop - 7 - _exp(rng, 30.0, c.size)
-    p_ref = p_op - 7 - _exp(rng, 40.0, c.size)
+    p_stop = back_to_weekday(anchor[c] - rng.integers(0, 200, c.size))
+    p_op = back_to_weekday(p_stop - 7 - _exp(rng, 30.0, c.size))
+    p_ref = back_to_weekday(p_op - 7 - _exp(rng, 40.0, c.size))
     p_follow = np.minimum(ref[c], census)
     p_dates = np.column_stack([p_ref, p_op, p_stop, p_follow])
     p_pw = np.repeat(n + np.arange(c.size, dtype=np.int64), 4)

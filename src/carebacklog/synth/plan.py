@@ -95,6 +95,66 @@ def choose_in_groups(
     return chosen
 
 
+def _shrink(counts: np.ndarray, total: int) -> np.ndarray:
+    """Integer counts proportional to ``counts`` summing to ``total`` (<= counts.sum()), largest remainder."""
+    s = counts.sum()
+    if s <= total:
+        return counts.copy()
+    x = counts * (total / s)
+    out = np.floor(x).astype(np.int64)
+    extra = total - out.sum()
+    out[np.argsort(-(x - out), kind="stable")[:extra]] += 1
+    return out
+
+
+def _net_shortfall(gap: np.ndarray, n_tf: int) -> np.ndarray:
+    """New periods still to create per commissioner x treatment function cell.
+
+    ``gap`` is published minus planned in-month starts per cell. A cell's excess (negative gap) that could
+    not be moved out of the month offsets shortfalls first within its treatment function, then across
+    the provider, so Part_3 matches per treatment function where it can and in total where it cannot.
+    """
+    short = np.maximum(gap, 0)
+    excess = np.maximum(-gap, 0)
+    tf = np.arange(gap.size) % n_tf
+    short_tf = np.bincount(tf, short, minlength=n_tf).astype(np.int64)
+    excess_tf = np.bincount(tf, excess, minlength=n_tf).astype(np.int64)
+    net_tf = np.maximum(short_tf - excess_tf, 0)
+    left = int(np.maximum(excess_tf - short_tf, 0).sum())
+    net_tf = _shrink(net_tf, max(int(net_tf.sum()) - left, 0))
+    out = np.zeros_like(short)
+    for t in np.flatnonzero(net_tf):
+        cells = np.flatnonzero(tf == t)
+        out[cells] = _shrink(short[cells], int(net_tf[t]))
+    return out
+
+
+def _move_before_month(
+    plan: PathwayPlan,
+    flip: np.ndarray,
+    wait_lo: np.ndarray,
+    wait_hi: np.ndarray,
+    month_start: int,
+    census: int,
+    rng: np.random.Generator,
+) -> None:
+    """Re-draw the clock start of the ``flip`` rows before the month start, keeping each row's band."""
+    f = np.flatnonzero(flip)
+    if f.size == 0:
+        return
+    is_open = plan.kind[f] == OPEN
+    fo, fc = f[is_open], f[~is_open]
+    plan.start[fo] = sample_dates(census - wait_hi[fo], np.full(fo.size, month_start - 1), REFERRAL, rng)
+    new_stop = sample_dates(
+        np.full(fc.size, month_start), np.minimum(census, month_start + wait_hi[fc] - 1), ACTIVITY, rng
+    )
+    plan.stop[fc] = new_stop
+    plan.start[fc] = sample_dates(
+        new_stop - wait_hi[fc], np.minimum(new_stop - wait_lo[fc], month_start - 1), REFERRAL, rng
+    )
+    plan.referral_date[f] = plan.start[f]
+
+
 def _tail(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.minimum(rng.exponential(TAIL_MEAN_DAYS, n).astype(np.int64), TAIL_MAX_DAYS - 729)
 
@@ -172,21 +232,28 @@ def plan_pathways(
     excess = np.bincount(cell3[in_month], minlength=n_cells3) - target3
     flippable = in_month & np.where(plan.kind == OPEN, census - all_hi < month_start, True)
     flip = choose_in_groups(cell3, np.maximum(excess, 0), flippable, rng)
-    if flip.any():
-        f = np.flatnonzero(flip)
-        is_open = plan.kind[f] == OPEN
-        fo, fc = f[is_open], f[~is_open]
-        plan.start[fo] = sample_dates(census - all_hi[fo], np.full(fo.size, month_start - 1), REFERRAL, rng)
-        new_stop = sample_dates(
-            np.full(fc.size, month_start), np.minimum(census, month_start + all_hi[fc] - 1), ACTIVITY, rng
+    _move_before_month(plan, flip, all_lo, all_hi, month_start, census, rng)
+    # Still too many in total (cells with no room to move): move more, within the treatment function first.
+    for group, size in ((plan.tf_idx.astype(np.int64), n_tf), (np.zeros(len(plan), np.int64), 1)):
+        in_month = plan.start >= month_start
+        over = np.bincount(group[in_month], minlength=size) - np.bincount(
+            np.arange(n_cells3) % n_tf if size == n_tf else np.zeros(n_cells3, np.int64),
+            target3,
+            minlength=size,
+        ).astype(np.int64)
+        flippable = in_month & np.where(plan.kind == OPEN, census - all_hi < month_start, True)
+        _move_before_month(
+            plan,
+            choose_in_groups(group, np.maximum(over, 0), flippable, rng),
+            all_lo,
+            all_hi,
+            month_start,
+            census,
+            rng,
         )
-        plan.stop[fc] = new_stop
-        plan.start[fc] = sample_dates(
-            new_stop - all_hi[fc], np.minimum(new_stop - all_lo[fc], month_start - 1), REFERRAL, rng
-        )
-        plan.referral_date[f] = plan.start[f]
     in_month = plan.start >= month_start
-    short = np.maximum(target3 - np.bincount(cell3[in_month], minlength=n_cells3), 0)
+    gap = target3 - np.bincount(cell3[in_month], minlength=n_cells3)
+    short = _net_shortfall(gap, n_tf)
 
     # Shortfall: periods started and nullified (first-appointment DNA) or transferred within the month.
     r_cell = np.repeat(np.arange(n_cells3), short)

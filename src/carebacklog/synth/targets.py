@@ -97,9 +97,54 @@ def month_targets(
         parts[part] = cells.select(
             pl.col("cc_idx").cast(pl.Int64), pl.col("tf_idx").cast(pl.Int64), pl.col("band").cast(pl.Int64)
         ).with_columns(n=pl.Series(n))
-    # Part_2A is a subset of Part_2: never more DTA pathways in a cell than pathways.
-    p2a = parts["Part_2A"].join(
-        parts["Part_2"].rename({"n": "n2"}), on=["cc_idx", "tf_idx", "band"], how="left"
-    )
-    parts["Part_2A"] = p2a.with_columns(n=pl.min_horizontal("n", pl.col("n2").fill_null(0))).drop("n2")
+    parts["Part_2A"] = _dta_within_waiting_list(parts["Part_2"], parts["Part_2A"])
     return MonthTargets(provider_code, commissioners, tfs, parts)
+
+
+def _fill(spare: np.ndarray, group: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Allocate ``want[g]`` units over rows of group ``g`` up to each row's ``spare`` (rows in order)."""
+    order = np.argsort(group, kind="stable")
+    g = group[order]
+    s = spare[order]
+    before = np.cumsum(s) - s
+    first = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if g.size else np.zeros(0, np.int64)
+    base = np.repeat(before[first], np.diff(np.r_[first, g.size]))
+    alloc = np.clip(want[g] - (before - base), 0, s)
+    out = np.zeros_like(spare)
+    out[order] = alloc
+    return out
+
+
+def _dta_within_waiting_list(p2: pl.DataFrame, p2a: pl.DataFrame) -> pl.DataFrame:
+    """Part_2A on Part_2's cells, never more DTA pathways in a cell than pathways.
+
+    Published commissioner splits of Part_2A and Part_2 do not always nest; DTA counts beyond a cell's
+    waiting list move to other commissioners' cells of the same treatment function and band, then of the
+    same treatment function, then anywhere, so the provider's DTA share is kept.
+    """
+    cells = p2.join(p2a.rename({"n": "dta"}), on=["cc_idx", "tf_idx", "band"], how="left").with_columns(
+        pl.col("dta").fill_null(0)
+    )
+    n = cells["n"].to_numpy()
+    dta = np.minimum(cells["dta"].to_numpy(), n)
+    over = p2a.join(p2.rename({"n": "n2"}), on=["cc_idx", "tf_idx", "band"], how="left").with_columns(
+        extra=pl.col("n") - pl.min_horizontal("n", pl.col("n2").fill_null(0))
+    )
+    tf, band = cells["tf_idx"].to_numpy(), cells["band"].to_numpy()
+    o_tf, o_band, extra = over["tf_idx"].to_numpy(), over["band"].to_numpy(), over["extra"].to_numpy()
+    for key, o_key in (
+        (tf * 106 + band, o_tf * 106 + o_band),
+        (tf, o_tf),
+        (np.zeros_like(tf), np.zeros_like(o_tf)),
+    ):
+        size = int(max(key.max(initial=0), o_key.max(initial=0))) + 1
+        want = np.bincount(o_key, extra, minlength=size).astype(np.int64)
+        add = _fill(n - dta, key, want)
+        dta += add
+        extra = extra.astype(np.float64)
+        # What was placed leaves the leftover of each group, spread back over its rows in proportion.
+        placed = np.bincount(key, add, minlength=size)
+        left = np.maximum(want - placed, 0)
+        share = np.where(want[o_key] > 0, extra / np.maximum(want[o_key], 1), 0.0)
+        extra = np.round(share * left[o_key]).astype(np.int64)
+    return cells.select("cc_idx", "tf_idx", "band").with_columns(n=pl.Series(dta)).filter(pl.col("n") > 0)
