@@ -19,10 +19,10 @@ from carebacklog.synth.assumptions import (
 __all__ = [
     "ACTIVITY",
     "REFERRAL",
+    "back_to_weekday",
     "band_window",
     "day_number",
     "sample_dates",
-    "back_to_weekday",
     "weekday_of",
 ]
 
