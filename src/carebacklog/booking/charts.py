@@ -44,9 +44,10 @@ def comparison_chart(comparison: PolicyComparison, path: Path, title: str = "Boo
             label=name,
         )
     axes[1, 1].set_xticks([g + 0.4 - width / 2 for g in range(len(groups))], [f"Q{g}" for g in groups])
-    axes[1, 1].set(title="Mean wait of treated patients by IMD quintile (Q1 most deprived)", ylabel="weeks")
-    for ax in axes.flat:
+    axes[1, 1].set(title="Mean wait when treated, by IMD quintile (Q1 most deprived)", ylabel="weeks")
+    for ax in axes.flat[:3]:
         ax.legend(fontsize=8)
+    axes[1, 1].legend(fontsize=8, loc="lower right")
     fig.suptitle(title)
     fig.savefig(path)
     plt.close(fig)

@@ -97,7 +97,9 @@ def _print_table(frame: pl.DataFrame, title: str) -> None:
 
 def simulate_command(
     starting_list: Path | None = typer.Argument(
-        None, help="PTL snapshot (CSV/Parquet) or a pathway events file; omit with --empty.", show_default=False
+        None,
+        help="PTL snapshot (CSV/Parquet), a pathway events file, or 'demo' (the demo trust); omit with --empty.",
+        show_default=False,
     ),
     policy: str = typer.Option(
         "priority", "--policy", "-p",
@@ -122,7 +124,13 @@ def simulate_command(
 ) -> None:
     """Simulate booking a waiting list under one or more policies and compare the outcomes."""
     from carebacklog.booking.charts import comparison_chart
-    from carebacklog.booking.inputs import InputError, load_scenario, read_starting_list, scenario_from_list
+    from carebacklog.booking.inputs import (
+        InputError,
+        demo_starting_list,
+        load_scenario,
+        read_starting_list,
+        scenario_from_list,
+    )
     from carebacklog.booking.runner import compare_policies
     from carebacklog.booking.scenario import Scenario
 
@@ -138,7 +146,10 @@ def simulate_command(
         else:
             if starting_list is None:
                 raise _fail("give a starting list (PTL or events file), or --empty")
-            start = read_starting_list(starting_list, census_date=census, patients=patients)
+            if str(starting_list) == "demo" and not starting_list.exists():
+                start = demo_starting_list(seed)
+            else:
+                start = read_starting_list(starting_list, census_date=census, patients=patients)
             ptl, census_used = start.ptl, start.census_date
         if scenario_file is not None:
             scenario = load_scenario(scenario_file)
@@ -149,10 +160,11 @@ def simulate_command(
         raise _fail(str(exc)) from exc
     chosen = _policies(policy, ringfence_share, ringfence_weeks)
 
+    from rich.console import Console
     from rich.progress import Progress
 
     try:
-        with Progress(transient=True) as bar:
+        with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("Simulating", total=runs * len(chosen))
             comparison = compare_policies(
                 ptl, scenario, chosen, census_date=census_used, weeks=weeks, runs=runs, seed=seed,
@@ -173,7 +185,7 @@ def simulate_command(
         return
     text = _render(frame, fmt)
     if text is not None:
-        typer.echo(text)
+        typer.echo(text.rstrip("\n"))
     else:
         _print_table(frame, f"{table.value} — {', '.join(comparison.results)}; {runs} runs × {weeks} weeks")
 

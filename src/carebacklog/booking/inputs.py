@@ -19,6 +19,7 @@ __all__ = [
     "RECENT_START_DAYS",
     "InputError",
     "StartingList",
+    "demo_starting_list",
     "load_scenario",
     "read_starting_list",
     "scenario_from_list",
@@ -38,7 +39,7 @@ class InputError(ValueError):
 class StartingList:
     ptl: pl.DataFrame
     census_date: dt.date
-    source: str  # "ptl" or "events"
+    source: str  # "ptl", "events" or "demo"
 
 
 def _read_table(path: Path) -> pl.DataFrame:
@@ -102,6 +103,16 @@ def read_starting_list(
         census_date = census.item()
     assert census_date is not None
     return StartingList(frame, census_date, "ptl")
+
+
+def demo_starting_list(seed: int = 0) -> StartingList:
+    """The demo trust's PTL (``carebacklog.synth.demo_trust``: RBD, November 2024) through the clock engine."""
+    from carebacklog import rtt, synth
+
+    trust = synth.demo_trust(seed)
+    census = synth.DEMO_CENSUS_DATE
+    periods = rtt.build_periods(trust.events, census_date=census)
+    return StartingList(rtt.ptl_snapshot(periods, census, patients=trust.patients), census, "demo")
 
 
 def load_scenario(path: Path) -> Scenario:
