@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from carebacklog.published import PublishedFileError, read_orgs, read_rtt
+from carebacklog.published import PublishedFileError, headline_measures, read_orgs, read_rtt
 
 from .conftest import NEW_PERIODS_APR_2023, RBD_NOV_2024
 
@@ -99,7 +99,7 @@ def test_bad_files_name_file_row_and_column(tmp_path: Path) -> None:
     text_count = tmp_path / "t.csv"
     text_count.write_text(",".join(HEADER) + "\n" + extract_row(
         "RTT-March-2025", "RAA", "01A", "Part_2", "C_110", {0: 1}).replace(",1,", ",lots,", 1) + "\n")
-    with pytest.raises(PublishedFileError, match=r"t\.csv"):
+    with pytest.raises(PublishedFileError, match=r"t\.csv: row 2, column 'Gt 00 To 01 Weeks SUM 1': 'lots'"):
         read_rtt(text_count)
 
 
@@ -129,3 +129,17 @@ def test_read_orgs_gives_codes_and_names() -> None:
     assert rbd["org_name"].item() == "DORSET COUNTY HOSPITAL NHS FOUNDATION TRUST"
     assert orgs.filter(pl.col("org_type") == "provider_parent")["org_code"].to_list() == ["QVV"]
     assert orgs.filter(pl.col("org_code") == "R1H")["org_name"].item() == "BARTS HEALTH NHS TRUST"
+
+
+def test_pre_april_2021_layout_stops_at_52_plus(tmp_path: Path) -> None:
+    # Before April 2021 the extract's bands stop at "Gt 52 Weeks SUM 1" (open-ended).
+    header = [*HEADER[:13], *(f"Gt {k:02d} To {k + 1:02d} Weeks SUM 1" for k in range(52)), "Gt 52 Weeks SUM 1",
+              "Total", "Patients with unknown clock start date", "Total All"]
+    cells = ["RTT-March-2019", "Q1", "P", "RAA", "R", "Q1", "P", "01A", "C", "Part_2", "d", "C_110", "n"]
+    cells += ["4"] + [""] * 51 + ["6", "", "", "10"]
+    path = tmp_path / "old.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(cells) + "\n")
+    tidy = read_rtt(path)
+    assert tidy.select("weeks_band", "count", "top_band").sort("weeks_band").rows() == [(0, 4.0, 52), (52, 6.0, 52)]
+    row = headline_measures(tidy, "incomplete", "national").row(0, named=True)
+    assert row["over_52"] == 6 and row["over_65"] is None and row["over_104"] is None

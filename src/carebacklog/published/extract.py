@@ -76,7 +76,11 @@ def band_columns(columns: list[str]) -> dict[str, int]:
 
 def read_extract_bytes(data: bytes, source: str = "<bytes>") -> pl.DataFrame:
     """The wide Full CSV with key columns renamed, counts as Float64 (blank → 0) and ``period`` a Date."""
-    header = data[: data.find(b"\n")].decode("utf-8-sig").strip().split(",")
+    try:
+        header = pl.read_csv(data, n_rows=0, encoding="utf8-lossy").columns
+    except pl.exceptions.PolarsError as exc:
+        raise PublishedFileError(f"{source}: cannot read as CSV ({exc})") from exc
+    header = [header[0].lstrip("\ufeff"), *header[1:]] if header else header
     missing = [c for c in (*KEY_COLUMNS, TOTAL_ALL) if c not in header]
     if missing:
         raise PublishedFileError(f"{source}: not an RTT Full CSV extract; missing column(s) {missing}")
@@ -88,7 +92,7 @@ def read_extract_bytes(data: bytes, source: str = "<bytes>") -> pl.DataFrame:
     try:
         wide = pl.read_csv(data, schema=schema, encoding="utf8-lossy")
     except pl.exceptions.PolarsError as exc:  # e.g. text in a count column
-        raise PublishedFileError(f"{source}: {exc}") from exc
+        raise PublishedFileError(f"{source}: {_locate_bad_count(data, header, numeric) or exc}") from exc
     wide = wide.with_columns(pl.col(numeric).fill_null(0.0)).rename(KEY_COLUMNS)
     periods = wide["period"].unique().to_list()
     mapping = {}
@@ -102,6 +106,22 @@ def read_extract_bytes(data: bytes, source: str = "<bytes>") -> pl.DataFrame:
     return wide.with_columns(
         pl.col("period").replace_strict(mapping, return_dtype=pl.Date).dt.month_end()
     )
+
+
+def _locate_bad_count(data: bytes, header: list[str], numeric: list[str]) -> str | None:
+    """Name the first cell of a count column that is not a number (row = line in the file)."""
+    try:
+        text = pl.read_csv(data, schema=dict.fromkeys(header, pl.String), encoding="utf8-lossy")
+    except pl.exceptions.PolarsError:
+        return None
+    for name in numeric:
+        bad = text.with_row_index("_row").filter(
+            pl.col(name).is_not_null() & pl.col(name).str.strip_chars().cast(pl.Float64, strict=False).is_null()
+        )
+        if bad.height:
+            row, value = bad.row(0)[0], bad[name][0]
+            return f"row {row + 2}, column {name!r}: {value!r} is not a count"
+    return None
 
 
 def read_extract_wide(path: str | Path) -> pl.DataFrame:
