@@ -144,3 +144,58 @@ def test_our_return_passes_the_monthly_return_checks(tmp_path: Path) -> None:
     # and the command-line check agrees
     check = runner.invoke(app, ["rtt", "check", str(paths["2026-01"]), "--previous", str(paths["2025-12"])])
     assert check.exit_code == 0, check.output
+
+
+def test_names_and_parents_from_a_published_extract(tmp_path: Path) -> None:
+    """--orgs with last month's published file fills provider/commissioner names and their ICB parents."""
+    from importlib.resources import files
+
+    published = files("carebacklog") / "data" / "rtt_full_extract_2024_11_RBD.csv"
+    events = _events().with_columns(
+        provider_code=pl.lit("RBD"),
+        commissioner_code=pl.col("commissioner_code").replace({"00L": "11X", "00N": "15C", "13Q": "13Q"}),
+    )
+    events_path, out = tmp_path / "events.csv", tmp_path / "return.csv"
+    events.write_csv(events_path)
+    result = runner.invoke(
+        app,
+        [
+            "rtt",
+            "return",
+            str(events_path),
+            "--month",
+            "2026-01",
+            "--out",
+            str(out),
+            "--orgs",
+            str(published),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    wide = pl.read_csv(out, infer_schema_length=0)
+    row = wide.filter(pl.col("Commissioner Org Code") == "11X").row(0, named=True)
+    assert row["Provider Org Name"] == "DORSET COUNTY HOSPITAL NHS FOUNDATION TRUST"
+    assert row["Provider Parent Org Code"] == "QVV"
+    assert row["Provider Parent Name"] == "NHS DORSET INTEGRATED CARE BOARD"
+    assert row["Commissioner Org Name"] == "NHS SOMERSET (SUB ICB LOCATION)"
+    assert row["Commissioner Parent Org Code"] is not None
+    hub = wide.filter(pl.col("Commissioner Org Code") == "13Q").row(0, named=True)
+    assert (
+        hub["Commissioner Org Name"] == "NATIONAL COMMISSIONING HUB 1"
+        and hub["Commissioner Parent Org Code"] is None
+    )
+    bad = runner.invoke(
+        app,
+        [
+            "rtt",
+            "return",
+            str(events_path),
+            "--month",
+            "2026-01",
+            "--out",
+            str(out),
+            "--orgs",
+            str(events_path),
+        ],
+    )
+    assert bad.exit_code == 2 and "events.csv" in bad.output

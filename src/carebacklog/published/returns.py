@@ -21,7 +21,7 @@ every period built by the engine has a clock start) and ``Total All``; Part_2/2A
 All`` and leave ``Total`` and unknown blank; Part_3 fills ``Total All`` only.
 
 Public names: :func:`return_counts`, :func:`monthly_return`, :func:`write_monthly_return`,
-:func:`month_bounds`, :func:`period_label`, :data:`FULL_CSV_COLUMNS`, :data:`PART_DESCRIPTIONS`.
+:func:`month_bounds`, :func:`period_label`, :func:`organisations_from_published`, :data:`FULL_CSV_COLUMNS`, :data:`PART_DESCRIPTIONS`.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ __all__ = [
     "PART_DESCRIPTIONS",
     "month_bounds",
     "monthly_return",
+    "organisations_from_published",
     "period_label",
     "return_counts",
     "write_monthly_return",
@@ -167,6 +168,31 @@ def _default_organisations() -> pl.DataFrame:
     path = files("carebacklog") / "data" / "nhs_trusts_etr_with_latlon.csv"
     trusts = pl.read_csv(path.read_bytes(), columns=["org_code", "org_name"], infer_schema_length=0)
     return trusts.with_columns(parent_code=pl.lit(None, pl.String), parent_name=pl.lit(None, pl.String))
+
+
+def organisations_from_published(tidy: pl.DataFrame, orgs: pl.DataFrame) -> pl.DataFrame:
+    """Names and parents (ICBs) of providers and commissioners from a published month, for ``organisations``.
+
+    ``tidy`` is :func:`carebacklog.published.read_rtt` output (child → parent codes) and ``orgs``
+    :func:`carebacklog.published.read_orgs` output (code → name per organisation type). Returns ``org_code,
+    org_name, parent_code, parent_name``, one row per provider or commissioner code.
+    """
+    frames = []
+    for child, parent in (("provider", "provider_parent"), ("commissioner", "commissioner_parent")):
+        pairs = tidy.select(
+            pl.col(f"{child}_code").alias("org_code"), pl.col(f"{parent}_code").alias("parent_code")
+        ).unique("org_code", keep="first")
+        names = orgs.filter(pl.col("org_type") == child).select("org_code", "org_name")
+        parents = orgs.filter(pl.col("org_type") == parent).select(
+            pl.col("org_code").alias("parent_code"), pl.col("org_name").alias("parent_name")
+        )
+        frames.append(
+            pairs.filter(pl.col("org_code").is_not_null())
+            .join(names, on="org_code", how="left")
+            .join(parents, on="parent_code", how="left")
+            .select("org_code", "org_name", "parent_code", "parent_name")
+        )
+    return pl.concat(frames).unique("org_code", keep="first", maintain_order=True)
 
 
 def _org_columns(frame: pl.DataFrame, orgs: pl.DataFrame, code: str, prefix: str) -> pl.DataFrame:

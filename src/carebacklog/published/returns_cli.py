@@ -39,10 +39,26 @@ def _read_organisations(path: Path | None) -> pl.DataFrame | None:
         return None
     import polars as pl
 
+    if not path.exists():
+        typer.echo(f"error: {path}: no such file", err=True)
+        raise typer.Exit(2)
+    header: list[str] = []
+    if path.suffix.lower() == ".csv":
+        header = pl.read_csv(path, n_rows=0, infer_schema_length=0).columns
+    if "org_code" not in header:  # a published RTT extract: take names and parents from it
+        from carebacklog.published import PublishedFileError, read_orgs, read_rtt
+        from carebacklog.published.returns import organisations_from_published
+
+        try:
+            return organisations_from_published(read_rtt(path), read_orgs(path))
+        except (PublishedFileError, ValueError) as exc:
+            typer.echo(
+                f"error: {path}: neither an org_code,org_name CSV nor a published RTT file ({exc})", err=True
+            )
+            raise typer.Exit(2) from exc
     frame = pl.read_csv(path, infer_schema_length=0)
-    missing = {"org_code", "org_name"} - set(frame.columns)
-    if missing:
-        typer.echo(f"error: {path}: missing column(s) {', '.join(sorted(missing))}", err=True)
+    if "org_name" not in frame.columns:
+        typer.echo(f"error: {path}: missing column org_name", err=True)
         raise typer.Exit(2)
     for column in ("parent_code", "parent_name"):
         if column not in frame.columns:
