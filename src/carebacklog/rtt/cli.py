@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from carebacklog.rtt.reader import ReadResult
 
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
@@ -70,7 +70,7 @@ def _read(path: Path, quarantine: Path | None, patients: bool = False) -> ReadRe
         where = f"; written to {quarantine}" if quarantine else "; use --quarantine FILE to keep them"
         _err.print(f"[yellow]{result.rejected.height} of {result.rows_read} rows rejected{where}[/yellow]")
         for row in result.rejected.head(5).iter_rows(named=True):
-            _err.print(f"  {row['source_file']} row {row['row']}, column {row['column']}: {row['reason']}")
+            _err.print(f"  {row['source_file']} row {row['row']}: {row['reason']}", markup=False)
     return result
 
 

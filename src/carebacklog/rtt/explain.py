@@ -41,7 +41,7 @@ def _text(row: dict[str, Any]) -> str:
     start = row["clock_start_date"]
     if start is not None:
         sentence += f" on {start.isoformat()}"
-        if row["original_start_date"] is not None:
+        if row["original_start_date"] is not None and row["original_start_date"] <= row["event_date"]:
             received = row["event_date"].isoformat()
             sentence += f" (original start date carried over on transfer in; received here {received})"
     elif row["effect"] in STOP_EFFECTS:

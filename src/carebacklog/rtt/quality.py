@@ -79,7 +79,7 @@ def _rule_checks(census_date: date | None) -> list[tuple[str, str, pl.Expr, str]
             "original_start_after_event",
             "rule 1",
             (pl.col("original_start_date") > pl.col("event_date")).fill_null(False),
-            "original_start_date is after the event date",
+            "original_start_date is after the event date: the event date is used as the clock start",
         ),
     ]
     if census_date is not None:

@@ -215,8 +215,12 @@ def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
         in_period=in_period,
         period_key=pl.when(in_period).then(pl.col("_cum")).otherwise(None),
         effect=_effect(),
+        # Rule 1: a transfer in keeps its original start date; one after the event date is a data
+        # error (reported by data_quality) and the event date is used instead.
         clock_start_date=pl.when(pl.col("_start")).then(
-            pl.coalesce(pl.col("original_start_date"), pl.col("event_date"))
+            pl.when(pl.col("original_start_date") <= pl.col("event_date"))
+            .then(pl.col("original_start_date"))
+            .otherwise(pl.col("event_date"))
         ),
     )
     return frame.drop("_new_pw", "_kind", "_state_after", "_start", "_cum", "_open_before")
