@@ -7,30 +7,21 @@ NHS England's national data lake (tables ``WL_OpenPathways_Data``, ``WL_ClockSto
 ``WL_ClockStarts_Data``; the published specification version could not be looked up here, so only names
 seen in those tables are used). We fill what our input contract holds and leave the rest empty:
 
-==========================================================  =============================================
-Field                                                       Filled from
-==========================================================  =============================================
-``Week_Ending_Date``                                        the week-ending date asked for
-``Waiting_List_Type``                                       ``IRTT`` (admitted list: a decision to admit
-                                                            by the week end, or an admitted clock stop),
-                                                            else ``ORTT`` (non-admitted list)
-``LOCAL_PATIENT_IDENTIFIER``                                ``patient_id``
-``PATIENT_PATHWAY_IDENTIFIER``                              ``pathway_id``
-``ORGANISATION_CODE_PATIENT_PATHWAY_IDENTIFIER_ISSUER``     ``provider_code`` (we assume the provider
-                                                            issued the PPI; the contract has no issuer)
-``ORGANISATION_IDENTIFIER_CODE_OF_PROVIDER`` / ``…_OF_COMMISSIONER``  ``provider_code`` / ``commissioner_code``
-``ACTIVITY_TREATMENT_FUNCTION_CODE``                        ``treatment_function`` (detailed code, not grouped)
-``REFERRAL_TO_TREATMENT_PERIOD_START_DATE`` / ``…_END_DATE``  ``clock_start`` / ``clock_stop`` (stops only)
-``REFERRAL_TO_TREATMENT_PERIOD_STATUS``                     ``stop_status`` (stops only)
-``Procedure_Priority_Code``                                 ``priority`` (FSSA P-code)
-``DECISION_TO_ADMIT_DATE``                                  ``dta_date`` (latest decision to admit)
-``PERSON_BIRTH_DATE``, ``PERSON_STATED_GENDER_CODE``,       patients file (``birth_date``; ``sex`` as NHS
-``ETHNIC_CATEGORY``, ``derLSOA2021``                        Data Dictionary 1/2/9/X; ``ethnic_category``;
-                                                            ``lsoa``), when given
-``PRIORITY_TYPE_CODE``, ``TCI_Date``,                       empty: not in the input contract
-``Last_PAS_Validation_Date``, ``Requires_Alternative_Capacity``,
-``Mutual_Aid_Accepting_Provider``
-==========================================================  =============================================
+- ``Week_Ending_Date``: the week-ending date asked for;
+- ``Waiting_List_Type``: ``IRTT`` (admitted list: a decision to admit by the week end, or an admitted
+  clock stop), else ``ORTT`` (non-admitted list);
+- ``LOCAL_PATIENT_IDENTIFIER`` / ``PATIENT_PATHWAY_IDENTIFIER``: ``patient_id`` / ``pathway_id``;
+- ``ORGANISATION_CODE_PATIENT_PATHWAY_IDENTIFIER_ISSUER``: ``provider_code`` (we assume the provider
+  issued the PPI; the contract has no issuer);
+- ``ORGANISATION_IDENTIFIER_CODE_OF_PROVIDER`` / ``…_OF_COMMISSIONER``: provider / commissioner;
+- ``ACTIVITY_TREATMENT_FUNCTION_CODE``: ``treatment_function`` (the detailed code, not grouped);
+- ``REFERRAL_TO_TREATMENT_PERIOD_START_DATE`` / ``…_END_DATE``: clock start / clock stop (stops only);
+- ``REFERRAL_TO_TREATMENT_PERIOD_STATUS``: the stop status (stops only);
+- ``Procedure_Priority_Code``: ``priority`` (FSSA P-code); ``DECISION_TO_ADMIT_DATE``: latest DTA;
+- ``PERSON_BIRTH_DATE``, ``PERSON_STATED_GENDER_CODE`` (NHS Data Dictionary 1/2/9/X),
+  ``ETHNIC_CATEGORY``, ``derLSOA2021``: from the patients file, when given;
+- empty (not in the input contract): ``Referral_Identifier``, ``PRIORITY_TYPE_CODE``, ``TCI_Date``,
+  ``Last_PAS_Validation_Date``, ``Requires_Alternative_Capacity``, ``Mutual_Aid_Accepting_Provider``.
 
 Which periods: open = open at the week end (not nullified, started by then, not stopped by then); stops =
 admitted and non-admitted clock stops in the 7 days ending on the week end (nullified and transferred
@@ -61,6 +52,7 @@ __all__ = [
 WEEK_DAYS = 7
 
 _PATHWAY = (
+    "Referral_Identifier",
     "PATIENT_PATHWAY_IDENTIFIER",
     "ORGANISATION_CODE_PATIENT_PATHWAY_IDENTIFIER_ISSUER",
     "ORGANISATION_IDENTIFIER_CODE_OF_PROVIDER",
