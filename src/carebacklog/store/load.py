@@ -17,7 +17,11 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
 from carebacklog.store.models import Event, Load, Patient, Period, PtlEntry
 
-__all__ = ["TrustData", "bulk_insert", "load_trust", "table_frame"]
+__all__ = ["LoadError", "TrustData", "bulk_insert", "load_trust", "table_frame"]
+
+
+class LoadError(RuntimeError):
+    """A trust could not be loaded; the database keeps its previous state."""
 
 
 @dataclass(frozen=True)
@@ -150,5 +154,8 @@ def load_trust(engine: Engine, data: TrustData, *, now: dt.datetime) -> int:
             (PtlEntry, data.ptl),
         ):
             table: Table = model.__table__  # type: ignore[assignment]
-            bulk_insert(conn, table, table_frame(table, frame, load_id=load_id))
+            try:
+                bulk_insert(conn, table, table_frame(table, frame, load_id=load_id))
+            except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own error, from its bulk path
+                raise LoadError(f"loading {data.provider_code} failed in table {table.name}: {exc}") from exc
     return int(load_id)

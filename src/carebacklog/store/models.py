@@ -10,6 +10,7 @@ The schema is created and upgraded only through the Alembic migrations in ``stor
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -50,6 +51,9 @@ class Load(Base):
     """One import of a trust's events and patients, with the census date its PTL was taken on."""
 
     __tablename__ = "loads"
+    # Load ids are never reused (SQLite would otherwise reuse the id of a replaced load), so caches keyed
+    # by load id can never serve a replaced load's data.
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_code: Mapped[str] = mapped_column(String(10), index=True)

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("n_periods", sa.Integer(), nullable=False),
         sa.Column("n_open", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("loads", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_loads_provider_code"), ["provider_code"], unique=False)
