@@ -10,7 +10,6 @@ The schema is created and upgraded only through the Alembic migrations in ``stor
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -53,7 +52,7 @@ class Load(Base):
     __tablename__ = "loads"
     # Load ids are never reused (SQLite would otherwise reuse the id of a replaced load), so caches keyed
     # by load id can never serve a replaced load's data.
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy reads it once)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider_code: Mapped[str] = mapped_column(String(10), index=True)
