@@ -77,3 +77,10 @@ def test_unknown_part_or_grouping_is_refused() -> None:
     with pytest.raises(ValueError, match="grouping"):
         headline_measures(tidy(ROWS), "incomplete", "ward")
     assert PART_OF["dta"] == "Part_2A"
+
+
+def test_a_frame_with_only_the_contract_columns_is_measured_with_104_as_top_band() -> None:
+    # Other packages build tidy frames from the architecture contract's eight columns (no top_band).
+    frame = tidy(ROWS).drop("top_band")
+    jan = headline_measures(frame, "incomplete", "national").row(0, named=True)
+    assert jan["over_104"] == 1 and jan["over_65"] == 2
