@@ -146,3 +146,29 @@ def test_no_gap_interval_covers_zero() -> None:
 def test_gap_needs_both_quintiles() -> None:
     with pytest.raises(ValueError, match="quintile 5"):
         deprivation_gap(make_ptl([(1, 3), (2, 4)]))
+
+
+def test_gap_by_treatment_function_finds_the_specialty_with_the_gap() -> None:
+    rng = np.random.default_rng(9)
+    rows: list[tuple[object, int]] = []
+    tfs: list[str] = []
+    for tf, p_q1 in (
+        ("110", 0.45),
+        ("130", 0.60),
+        ("420", 0.60),
+    ):  # only T&O has a gap (Q5 at 60% everywhere)
+        for quintile, p in ((1, p_q1), (5, 0.60)):
+            n = 3000
+            within = rng.random(n) < p
+            bands = np.where(within, rng.integers(0, 18, n), rng.integers(18, 60, n))
+            rows.extend((quintile, int(b)) for b in bands)
+            tfs.extend([tf] * n)
+    rows.append((1, 5))  # a group with quintile 1 only is left out of the gap
+    tfs.append("502")
+    ptl = make_ptl(rows, treatment_function=tfs)
+    gap = deprivation_gap(ptl, by="treatment_function").filter(pl.col("measure") == "pct_within_18")
+    assert gap["treatment_function"].to_list() == ["C_110", "C_130", "X02"]
+    significant = dict(zip(gap["treatment_function"], gap["significant"], strict=True))
+    assert significant == {"C_110": True, "C_130": False, "X02": False}
+    with pytest.raises(ValueError, match="deprivation itself"):
+        deprivation_gap(ptl, by="imd_quintile")

@@ -116,3 +116,27 @@ def test_events_without_census_date_is_a_clear_error(inputs: tuple[Path, Path, p
     result = runner.invoke(app, ["equity", "breakdown", str(events_path)])
     assert result.exit_code == 1
     assert "--census-date" in result.output and "events.csv" in result.output
+
+
+def test_gap_split_by_treatment_function(inputs: tuple[Path, Path, pl.DataFrame]) -> None:
+    events_path, patients_path, _ = inputs
+    result = runner.invoke(
+        app,
+        [
+            "equity",
+            "breakdown",
+            str(events_path),
+            "--patients",
+            str(patients_path),
+            "--census-date",
+            "2025-11-30",
+            "--gap-by",
+            "treatment_function",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    gap = json.loads(result.stdout)["deprivation_gap"]
+    assert gap and all(row["treatment_function"].startswith(("C_", "X0")) for row in gap)
+    assert {row["measure"] for row in gap} == {"pct_within_18", "pct_over_52"}

@@ -55,6 +55,9 @@ def register(app: typer.Typer) -> None:
         level: float = typer.Option(
             0.95, "--level", help="Confidence level of the deprivation-gap interval."
         ),
+        gap_by: str | None = typer.Option(
+            None, "--gap-by", help="Also split the deprivation gap, e.g. by treatment_function or age_band."
+        ),
         fmt: str = typer.Option("table", "--format", help="table | csv | json"),
         out: Path | None = typer.Option(None, "--out", help="Write csv/json output here instead of stdout."),
     ) -> None:
@@ -76,7 +79,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from exc
         try:
-            gap = deprivation_gap(ptl, level=level)
+            gap = deprivation_gap(ptl, level=level, by=gap_by)
             gap_note = None
         except ValueError as exc:
             gap, gap_note = None, str(exc)
@@ -104,9 +107,10 @@ def register(app: typer.Typer) -> None:
             text = measures.write_csv()
             if gap is not None:
                 row = gap.filter(gap["measure"] == "pct_within_18").row(0, named=True)
+                where = "" if gap_by is None else f" (first {gap_by} group)"
                 typer.echo(
                     f"deprivation gap in % within 18 weeks (Q1 - Q5): {row['difference_pct_points']:.2f} points "
-                    f"({row['ci_low']:.2f} to {row['ci_high']:.2f})",
+                    f"({row['ci_low']:.2f} to {row['ci_high']:.2f}){where}",
                     err=True,
                 )
         if out is None:

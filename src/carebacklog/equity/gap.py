@@ -17,6 +17,7 @@ intervals (E. B. Wilson, JASA 22 (1927) 209-212). It behaves well for small coun
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from statistics import NormalDist
 
 import polars as pl
@@ -61,36 +62,19 @@ def newcombe_interval(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -
     return d, lower, upper
 
 
-def deprivation_gap(ptl: pl.DataFrame, *, level: float = 0.95) -> pl.DataFrame:
-    """The gap between the most and least deprived quintiles of a PTL, with ``level`` confidence intervals.
+_MEASURES = (("pct_within_18", "within_18"), ("pct_over_52", "over_52"))
 
-    Rows: ``pct_within_18`` and ``pct_over_52``. Columns: ``measure, most_deprived_n, most_deprived_pct,
-    least_deprived_n, least_deprived_pct, difference_pct_points, ci_low, ci_high, level, significant``.
-    Needs ``imd_quintile`` and ``weeks_waited``; raises ``ValueError`` when either quintile has nobody.
-    """
-    if "imd_quintile" not in ptl.columns:
-        raise ValueError("the PTL has no imd_quintile column: give a patients file with imd_decile")
-    quintile = pl.col("imd_quintile").cast(pl.String).str.strip_chars()
-    band = pl.col("weeks_waited")
-    counts = (
-        ptl.filter(quintile.is_in([MOST_DEPRIVED, LEAST_DEPRIVED]))
-        .group_by(quintile.alias("q"))
-        .agg(pl.len().alias("n"), (band < 18).sum().alias("within_18"), (band >= 52).sum().alias("over_52"))
-    )
-    by_q = {row["q"]: row for row in counts.iter_rows(named=True)}
-    for q, label in ((MOST_DEPRIVED, "most"), (LEAST_DEPRIVED, "least")):
-        if q not in by_q:
-            raise ValueError(f"nobody in IMD quintile {q} ({label} deprived): the gap cannot be measured")
-    q1, q5 = by_q[MOST_DEPRIVED], by_q[LEAST_DEPRIVED]
-    rows = []
-    for measure, column in (("pct_within_18", "within_18"), ("pct_over_52", "over_52")):
-        d, lo, hi = newcombe_interval(int(q1[column]), int(q1["n"]), int(q5[column]), int(q5["n"]), level)
+
+def _gap_rows(q1: dict[str, int], q5: dict[str, int], level: float) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for measure, column in _MEASURES:
+        d, lo, hi = newcombe_interval(q1[column], q1["n"], q5[column], q5["n"], level)
         rows.append(
             {
                 "measure": measure,
-                "most_deprived_n": int(q1["n"]),
+                "most_deprived_n": q1["n"],
                 "most_deprived_pct": 100.0 * q1[column] / q1["n"],
-                "least_deprived_n": int(q5["n"]),
+                "least_deprived_n": q5["n"],
                 "least_deprived_pct": 100.0 * q5[column] / q5["n"],
                 "difference_pct_points": 100.0 * d,
                 "ci_low": 100.0 * lo,
@@ -99,4 +83,57 @@ def deprivation_gap(ptl: pl.DataFrame, *, level: float = 0.95) -> pl.DataFrame:
                 "significant": not (lo <= 0.0 <= hi),
             }
         )
+    return rows
+
+
+def deprivation_gap(
+    ptl: pl.DataFrame, *, level: float = 0.95, by: str | Sequence[str] | None = None
+) -> pl.DataFrame:
+    """The gap between the most and least deprived quintiles of a PTL, with ``level`` confidence intervals.
+
+    Rows: ``pct_within_18`` and ``pct_over_52``. Columns: ``measure, most_deprived_n, most_deprived_pct,
+    least_deprived_n, least_deprived_pct, difference_pct_points, ci_low, ci_high, level, significant``.
+    Needs ``imd_quintile`` and ``weeks_waited``; raises ``ValueError`` when either quintile has nobody.
+
+    With ``by`` (e.g. ``"treatment_function"``; any :func:`equity_breakdown` dimension but
+    ``imd_quintile``), one pair of rows per group, the group columns first; groups without anyone in
+    quintile 1 or 5 are left out (their measures are in :func:`equity_breakdown`).
+    """
+    from carebacklog.equity.measures import category_expr, normalise_dimensions
+
+    if "imd_quintile" not in ptl.columns:
+        raise ValueError("the PTL has no imd_quintile column: give a patients file with imd_decile")
+    dims = [] if by is None else normalise_dimensions(by)
+    if "imd_quintile" in dims or "imd_decile" in dims:
+        raise ValueError("the deprivation gap cannot be broken down by deprivation itself")
+    quintile = pl.col("imd_quintile").cast(pl.String).str.strip_chars()
+    band = pl.col("weeks_waited")
+    counts = (
+        ptl.with_columns(*[category_expr(ptl, d) for d in dims])
+        .filter(quintile.is_in([MOST_DEPRIVED, LEAST_DEPRIVED]))
+        .group_by(*dims, quintile.alias("q"))
+        .agg(
+            pl.len().cast(pl.Int64).alias("n"),
+            (band < 18).sum().cast(pl.Int64).alias("within_18"),
+            (band >= 52).sum().cast(pl.Int64).alias("over_52"),
+        )
+    )
+    groups: dict[tuple[object, ...], dict[str, dict[str, int]]] = {}
+    for row in counts.iter_rows(named=True):
+        key = tuple(row[d] for d in dims)
+        groups.setdefault(key, {})[row["q"]] = {c: int(row[c]) for c in ("n", "within_18", "over_52")}
+    if not dims:
+        by_q = groups.get((), {})
+        for q, label in ((MOST_DEPRIVED, "most"), (LEAST_DEPRIVED, "least")):
+            if q not in by_q:
+                raise ValueError(f"nobody in IMD quintile {q} ({label} deprived): the gap cannot be measured")
+        return pl.DataFrame(_gap_rows(by_q[MOST_DEPRIVED], by_q[LEAST_DEPRIVED], level))
+    rows = [
+        {**dict(zip(dims, key, strict=True)), **gap}
+        for key, by_q in sorted(groups.items(), key=lambda item: tuple(str(v) for v in item[0]))
+        if MOST_DEPRIVED in by_q and LEAST_DEPRIVED in by_q
+        for gap in _gap_rows(by_q[MOST_DEPRIVED], by_q[LEAST_DEPRIVED], level)
+    ]
+    if not rows:
+        raise ValueError(f"no {', '.join(dims)} group has pathways in both IMD quintile 1 and quintile 5")
     return pl.DataFrame(rows)

@@ -19,7 +19,14 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-__all__ = ["BREAKDOWN_DIMENSIONS", "EQUITY_MEASURES", "UNKNOWN", "equity_breakdown", "normalise_dimensions"]
+__all__ = [
+    "BREAKDOWN_DIMENSIONS",
+    "EQUITY_MEASURES",
+    "UNKNOWN",
+    "category_expr",
+    "equity_breakdown",
+    "normalise_dimensions",
+]
 
 UNKNOWN = "Unknown"
 #: Dimensions a breakdown can use (PTL columns; ``treatment_function`` is reported in NHS England's grouping).
@@ -69,7 +76,8 @@ def normalise_dimensions(by: str | Sequence[str]) -> list[str]:
     return out
 
 
-def _category(ptl: pl.DataFrame, name: str) -> pl.Expr:
+def category_expr(ptl: pl.DataFrame, name: str) -> pl.Expr:
+    """The dimension ``name`` of ``ptl`` as text, ``"Unknown"`` for missing values (TFs in reported groups)."""
     if name not in ptl.columns:
         return pl.lit(UNKNOWN).alias(name)
     if name == "treatment_function":
@@ -95,7 +103,7 @@ def equity_breakdown(ptl: pl.DataFrame, by: str | Sequence[str] = "imd_quintile"
         if column not in ptl.columns:
             raise ValueError(f"the PTL has no {column!r} column (is it a ptl_snapshot frame?)")
     frame = ptl.select(
-        *[_category(ptl, d) for d in dims], pl.col("weeks_waited").cast(pl.Int16), "days_waited"
+        *[category_expr(ptl, d) for d in dims], pl.col("weeks_waited").cast(pl.Int16), "days_waited"
     )
     list_size = frame.height
     if list_size == 0:
