@@ -14,8 +14,9 @@ consultant-led elective care"; the clock semantics of design.md):
 - ``Part_3``: new RTT periods (clock starts) in the month, including periods later nullified by a
   first-appointment DNA (design.md rule 4), published as a total only (no bands).
 
-Weeks waited use :func:`carebacklog.rtt.weeks_waited_band` (rule 8). Nullified periods count only in
-Part_3; transferred periods count in Part_2 while open and never as completions. Cells follow the
+Weeks waited use :func:`carebacklog.rtt.weeks_waited_band` (rule 8). Nullified and transferred periods
+never count as completions; like the engine's PTL at that census, they count in Part_2 at a month end
+that falls before their nullifying DNA or transfer (so a month's return does not depend on later events). Cells follow the
 published file: Part_1A/1B fill bands, ``Total``, ``Patients with unknown clock start date`` (always 0:
 every period built by the engine has a clock start) and ``Total All``; Part_2/2A fill bands and ``Total
 All`` and leave ``Total`` and unknown blank; Part_3 fills ``Total All`` only.
@@ -138,7 +139,7 @@ def return_counts(periods: pl.DataFrame, month: str | date) -> pl.DataFrame:
     )
     open_at_end = base.filter(
         (pl.col("clock_start") <= last_lit)
-        & (pl.col("outcome") != "nullified")
+        # open until its stop: a period nullified or transferred later was open on this day
         & (pl.col("clock_stop").is_null() | (pl.col("clock_stop") > last_lit))
     ).with_columns(weeks_band=weeks_waited_band(days_to(last_lit)))
     incomplete = open_at_end.select(

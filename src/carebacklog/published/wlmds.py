@@ -23,7 +23,7 @@ seen in those tables are used). We fill what our input contract holds and leave 
 - empty (not in the input contract): ``Referral_Identifier``, ``PRIORITY_TYPE_CODE``, ``TCI_Date``,
   ``Last_PAS_Validation_Date``, ``Requires_Alternative_Capacity``, ``Mutual_Aid_Accepting_Provider``.
 
-Which periods: open = open at the week end (not nullified, started by then, not stopped by then); stops =
+Which periods: open = open at the week end (started by then, not stopped, nullified or transferred by then); stops =
 admitted and non-admitted clock stops in the 7 days ending on the week end (nullified and transferred
 periods are not clock stops); starts = clock starts in those 7 days, including periods later nullified
 (as Part_3 of the monthly return). Public names: :class:`WlmdsFiles`, :func:`wlmds_files`,
@@ -183,7 +183,7 @@ def wlmds_files(
 
     open_ = base.filter(
         (pl.col("clock_start") <= end)
-        & (pl.col("outcome") != "nullified")
+        # open until its stop: a period nullified or transferred later was open on this day
         & (pl.col("clock_stop").is_null() | (pl.col("clock_stop") > end))
     ).with_columns(
         _list_type=pl.when(pl.col("has_dta") & pl.col("_dta_date").is_not_null())
