@@ -6,6 +6,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carebacklog.published import PART_OF, headline_measures
 from carebacklog.published.tidy import TIDY_SCHEMA
@@ -84,3 +86,31 @@ def test_a_frame_with_only_the_contract_columns_is_measured_with_104_as_top_band
     frame = tidy(ROWS).drop("top_band")
     jan = headline_measures(frame, "incomplete", "national").row(0, named=True)
     assert jan["over_104"] == 1 and jan["over_65"] == 2
+
+
+@st.composite
+def random_returns(draw: st.DrawFn) -> pl.DataFrame:
+    rows = draw(st.lists(
+        st.tuples(st.sampled_from([JAN, FEB]), st.sampled_from(["RAA", "RBB", "RCC"]), st.sampled_from(["01A", "01B"]),
+                  st.just("Part_2"), st.sampled_from(["C_100", "C_110", "X02"]),
+                  st.one_of(st.none(), st.integers(0, 104)), st.integers(1, 500).map(float)),
+        min_size=1, max_size=60))
+    return tidy(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_returns())
+def test_groupings_add_up_and_percentiles_are_ordered(frame: pl.DataFrame) -> None:
+    national = headline_measures(frame, "incomplete", "national")
+    for by in ("provider", "commissioner", "provider,treatment_function", "parent"):
+        grouped = headline_measures(frame, "incomplete", by)
+        sums = grouped.group_by("period").agg(pl.col("total", "known_start", "within_18", "over_52").sum()).sort("period")
+        assert sums.rows() == national.select("period", "total", "known_start", "within_18", "over_52").rows()
+    for row in national.iter_rows(named=True):
+        assert row["total"] == frame.filter(pl.col("period") == row["period"])["count"].sum()
+        if row["known_start"]:
+            assert 0 <= row["pct_within_18"] <= 100
+            assert row["p92_weeks"] <= row["p95_weeks"] <= 105
+        if row["known_start"] and row["known_start"] >= 2:
+            # With one pathway NHS England's median position (N + 1) / 2 = 1 lies beyond 0.92 · N.
+            assert row["median_weeks"] <= row["p92_weeks"]

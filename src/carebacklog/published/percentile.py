@@ -16,6 +16,10 @@ CCG × treatment function row publishes its bands *and* its median and 95th perc
   same continuous scale. (Where the ``N/2``-th and ``N/2 + 1``-th patients fall in different bands this
   is *not* their average: the 51 published rows where the two differ all follow the continuous position.)
 
+A consequence of the two positions: with a single pathway the median (position 1) lies above the 92nd
+and 95th percentile (positions 0.92 and 0.95); from two pathways on they are ordered. NHS England does
+not publish percentiles below 50 pathways.
+
 This reproduces every consistent published value of the 18 workbooks (Dec 2014 – May 2015, incomplete,
 admitted and non-admitted; 89,896 values) to two decimals.
 """
