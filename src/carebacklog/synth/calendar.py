@@ -38,13 +38,13 @@ def day_number(d: dt.date) -> int:
 
 def weekday_of(days: np.ndarray) -> np.ndarray:
     """Monday = 0 ... Sunday = 6 (1970-01-01 was a Thursday)."""
-    return (days.astype(np.int64) + 3) % 7
+    return (np.asarray(days, dtype=np.int32) + 3) % 7
 
 
 def back_to_weekday(days: np.ndarray) -> np.ndarray:
     """Move Saturdays and Sundays back to the Friday before (clinics and referrals run on working days)."""
     wd = weekday_of(days)
-    return days - np.where(wd >= 5, wd - 4, 0)
+    return days - np.maximum(wd - 4, 0)
 
 
 def _month_of(days: np.ndarray) -> np.ndarray:

@@ -8,24 +8,29 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import polars as pl
 
 from carebacklog.synth.trust import SynthTrust, synthesise_trust
 
-__all__ = ["DEMO_CENSUS_DATE", "DEMO_EXTRACT", "DEMO_PROVIDER", "demo_trust", "write_trust"]
+__all__ = ["DEMO_CENSUS_DATE", "DEMO_EXTRACT", "DEMO_PROVIDER", "demo_extract", "demo_trust", "write_trust"]
 
 DEMO_PROVIDER = "RBD"  # Dorset County Hospital NHS Foundation Trust
 DEMO_CENSUS_DATE = dt.date(2024, 11, 30)
 DEMO_EXTRACT = "rtt_full_extract_2024_11_RBD.csv"  # NHS England RTT Full CSV extract, November 2024, RBD
 
 
-def demo_trust(seed: int = 0, *, scale: float = 1.0, imd_gap_weeks: float = 0.0) -> SynthTrust:
-    """The demo trust: RBD's published November 2024 month, reproduced at patient level (a few seconds)."""
+def demo_extract() -> pl.DataFrame:
+    """The bundled published extract behind the demo trust, as :func:`carebacklog.published.read_rtt` reads it."""
     from carebacklog.published import read_rtt
 
     with as_file(files("carebacklog") / "data" / DEMO_EXTRACT) as path:
-        extract = read_rtt([path])
+        return read_rtt([path])
+
+
+def demo_trust(seed: int = 0, *, scale: float = 1.0, imd_gap_weeks: float = 0.0) -> SynthTrust:
+    """The demo trust: RBD's published November 2024 month, reproduced at patient level (under a second)."""
     return synthesise_trust(
-        extract,
+        demo_extract(),
         DEMO_PROVIDER,
         DEMO_CENSUS_DATE,
         rng=np.random.default_rng(seed),

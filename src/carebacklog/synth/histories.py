@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carebacklog.synth import assumptions as A
-from carebacklog.synth.calendar import back_to_weekday
+from carebacklog.synth.calendar import back_to_weekday, weekday_of
 from carebacklog.synth.plan import ADMITTED, NON_ADMITTED, NULLIFIED, OPEN, TRANSFERRED, PathwayPlan
 
 __all__ = ["ACTIVITIES", "EventArrays", "build_histories"]
@@ -82,8 +82,12 @@ def _middle(
     cancel = ref + 1 + (rng.random(n) * np.maximum(lim - ref - 1, 1)).astype(np.int64)
     review1 = dta + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n)
     review2 = review1 + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n)
-    weeks = np.asarray(A.VALIDATION_WEEKS, dtype=np.int64)
-    valid = start[:, None] + 7 * weeks[None, :] + rng.integers(0, 7, (n, weeks.size))
+    weeks = np.asarray(A.VALIDATION_WEEKS, dtype=np.int32)
+    # Validation contacts in the week after each milestone, on a working day: offset (k - weekday) mod 7
+    # for k uniform in Monday..Friday.
+    wd = weekday_of(start).astype(np.int8)
+    offset = (rng.integers(0, 5, (n, weeks.size), dtype=np.int8) - wd[:, None]) % 7
+    valid = start.astype(np.int32)[:, None] + 7 * weeks[None, :] + offset
 
     cols = [dta, op1, op2, review1, op3, later_dna, cancel, review2]
     acts = [DTA, OUT, OUT, OTH, OUT, DNA, CAN, OTH]
@@ -98,7 +102,7 @@ def _middle(
         plan.has_dta & (rng.random(n) < A.PRIORITY_REVIEW_SHARE),
     ]
     vwant = eligible[:, None] & (rng.random((n, weeks.size)) < A.VALIDATION_RECORDED_SHARE)
-    dates = back_to_weekday(np.column_stack([*cols, valid]))
+    dates = np.column_stack([back_to_weekday(np.column_stack(cols).astype(np.int32)), valid])
     want = np.column_stack([*wanted, vwant])
     act = np.asarray(acts + [OTH] * weeks.size, dtype=np.int8)
     # Keep events that fall before the limit (the DTA is clamped in), then the most important ones the
@@ -119,16 +123,16 @@ def _middle(
     prio[:, 0], prio[:, 3], prio[:, 7] = p_dta, p_r1, p_r2
 
     # Sort each row by date (absent last), then make dates strictly increasing inside (ref, limit).
-    d = np.where(present, np.clip(dates, ref[:, None] + 1, lim[:, None] - 1), _BIG).astype(np.int64)
+    d = np.where(present, np.clip(dates, (ref + 1)[:, None], (lim - 1)[:, None]), _BIG).astype(np.int32)
     order = np.argsort(d, axis=1, kind="stable")
     d = np.take_along_axis(d, order, axis=1)
     present = np.take_along_axis(present, order, axis=1)
     act_m = act[order]
     prio = np.take_along_axis(prio, order, axis=1)
-    j = np.arange(d.shape[1])
+    j = np.arange(d.shape[1], dtype=np.int32)
     k = present.sum(axis=1)
-    d = np.maximum.accumulate(np.where(present, d - j, -(2**40)), axis=1) + j
-    d = np.minimum(d, (lim - k)[:, None] + j)
+    d = np.maximum.accumulate(np.where(present, d - j, np.int32(-(2**30))), axis=1) + j
+    d = np.minimum(d, (lim - k).astype(np.int32)[:, None] + j)
     return np.where(present, d, 0).astype(np.int32), present, act_m, prio, np.full(dates.shape, 20, np.int16)
 
 

@@ -87,7 +87,8 @@ def choose_in_groups(
     idx = np.flatnonzero(eligible)
     if idx.size == 0:
         return chosen
-    order = idx[np.lexsort((rng.random(idx.size), group[idx]))]
+    # Random order within each group: sort on group + a uniform fraction (exact for groups below 2**40).
+    order = idx[np.argsort(group[idx] + rng.random(idx.size), kind="stable")]
     g = group[order]
     first = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
     rank = np.arange(order.size) - np.repeat(first, np.diff(np.r_[first, order.size]))
