@@ -214,8 +214,8 @@ def monthly_return(
     ``organisations`` (optional): ``org_code, org_name, parent_code, parent_name`` for providers and
     commissioners (parent = ICB); by default provider names come from the bundled ODS trust list and the
     other name and parent cells are left blank. A period with no commissioner is written with a blank
-    commissioner code. Rows: providers, commissioners, parts (1A, 1B, 2, 2A, 3) and treatment functions in
-    NHS England's order, each part's ``C_999`` total after its detail rows.
+    commissioner code. Rows in NHS England's order: provider parent, provider, commissioner parent (blank
+    first), commissioner, part (1A, 1B, 2, 2A, 3), treatment function (``C_100`` … ``X06``, then ``C_999``).
     """
     counts = return_counts(periods, month)
     band_exprs = [
@@ -260,9 +260,10 @@ def monthly_return(
     orgs = _default_organisations() if organisations is None else organisations
     wide = _org_columns(wide, orgs, "provider_code", "Provider")
     wide = _org_columns(wide, orgs, "commissioner_code", "Commissioner")
-    return wide.sort(
-        ["provider_code", "commissioner_code", "_sort_part", "_sort_tf"], nulls_last=True
-    ).select(FULL_CSV_COLUMNS)
+    # NHS England's row order (checked on the January 2026 national file): provider parent, provider,
+    # commissioner parent (blank first), commissioner, then part and treatment function.
+    rows = ["Provider Parent Org Code", "provider_code", "Commissioner Parent Org Code", "commissioner_code"]
+    return wide.sort([*rows, "_sort_part", "_sort_tf"], nulls_last=False).select(FULL_CSV_COLUMNS)
 
 
 def write_monthly_return(frame: pl.DataFrame, path: str | Path) -> Path:
