@@ -84,13 +84,14 @@ def test_priorities_only_on_admitted_list_and_fssa_codes(trust: SynthTrust) -> N
     dta = ev.filter(pl.col("activity") == "decision_to_admit")
     share_p4 = (dta["priority"] == "P4").mean()
     assert 0.45 < share_p4 < 0.7  # routine surgery dominates the admitted list
-    # Priority reviews re-grade urgent codes held far beyond their target: no open P2 over a year.
-    open_p = build_periods(ev, CENSUS).filter(pl.col("outcome") == "open")
-    long_p2 = open_p.filter(
-        pl.col("priority").is_in(["P1a", "P1b", "P2"])
-        & ((pl.lit(CENSUS) - pl.col("dta_date")).dt.total_days() > 365)
-    )
-    assert long_p2.height == 0
+    # Priority reviews re-grade urgent codes held far beyond their target; only the few whose reviews were
+    # missed (the clinical review worklist's job) are still P1/P2 after a year on the list.
+    open_p = build_periods(ev, CENSUS).filter((pl.col("outcome") == "open") & pl.col("has_dta"))
+    urgent = pl.col("priority").is_in(["P1a", "P1b", "P2"])
+    waited = (pl.lit(CENSUS) - pl.col("dta_date")).dt.total_days()
+    long_urgent = open_p.filter(urgent & (waited > 365)).height
+    assert long_urgent < 0.005 * open_p.height
+    assert open_p.filter(urgent & (waited < 31)).height > 0
 
 
 def test_referrals_follow_the_working_week(trust: SynthTrust, periods: pl.DataFrame) -> None:
