@@ -116,7 +116,7 @@ def test_organisation_names_fill_the_name_columns(periods: pl.DataFrame) -> None
         }
     )
     wide = monthly_return(periods, "2026-01", organisations=orgs)
-    row = wide.row(0, named=True)
+    row = wide.filter(pl.col("Commissioner Org Code") == "00L").row(0, named=True)
     assert row["Provider Org Name"] == "A HOSPITAL NHS TRUST"
     assert row["Provider Parent Org Code"] == "QHM"
     assert row["Commissioner Parent Org Code"] == "QHM"
