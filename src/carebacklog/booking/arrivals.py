@@ -123,25 +123,30 @@ def _existing(
     missing = [c for c in required if c not in ptl.columns]
     if missing:
         raise ValueError(f"starting list lacks column(s) {missing}; a PTL snapshot has {list(required)}")
-    index = {code: i for i, code in enumerate(scenario.specialty_codes())}
-    tf = [normalise_treatment_function(v) for v in ptl["treatment_function"].to_list()]
-    unknown = sorted(set(tf) - set(index))
+    codes = scenario.specialty_codes()
+    tf = ptl["treatment_function"].cast(pl.String).str.strip_chars().str.replace(r"^[Cc]_", "")
+    unknown = sorted(set(tf.unique().to_list()) - set(codes))
     if unknown:
         raise ValueError(
             f"treatment functions {unknown} on the starting list have no capacity in the scenario; "
             "add them to scenario.specialties"
         )
+    specialty = tf.replace_strict(codes, list(range(len(codes))), return_dtype=pl.Int16).to_numpy()
     day0 = census_date + dt.timedelta(days=1)
     starts = ptl["clock_start"].cast(pl.Date)
     if starts.null_count():
         row = int(starts.is_null().arg_true()[0]) + 1
         raise ValueError(f"starting list row {row}: column clock_start is empty")
     clock_start = (starts - day0).dt.total_days().to_numpy().astype(np.int32)
-    prio = ptl["priority"].to_list() if "priority" in ptl.columns else [None] * ptl.height
-    bad = sorted({p for p in prio if p is not None and p not in PRIORITY_CODES})
+    prio = ptl["priority"].cast(pl.String) if "priority" in ptl.columns else pl.Series([None] * ptl.height, dtype=pl.String)
+    bad = sorted(set(prio.drop_nulls().unique().to_list()) - set(PRIORITY_CODES))
     if bad:
         raise ValueError(f"starting list column priority has unknown codes {bad}")
-    label = np.array([NO_PRIORITY if p is None else PRIORITY_CODES.index(p) for p in prio], dtype=np.int8)
+    label = (
+        prio.replace_strict(list(PRIORITY_CODES), list(range(len(PRIORITY_CODES))), default=NO_PRIORITY, return_dtype=pl.Int8)
+        .fill_null(NO_PRIORITY)
+        .to_numpy()
+    )
     due = np.minimum(clock_start.astype(np.int64) + _DUE[label], NO_DAY)
     if "priority_due_date" in ptl.columns:
         given = ptl["priority_due_date"].cast(pl.Date)
@@ -149,7 +154,7 @@ def _existing(
         due = np.where(given.is_null().to_numpy(), due, given_day)
     columns = {
         "clock_start": clock_start,
-        "specialty": np.array([index[t] for t in tf], dtype=np.int16),
+        "specialty": specialty,
         "priority_label": label,
         "due_day": due.astype(np.int32),
     }

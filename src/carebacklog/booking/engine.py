@@ -13,8 +13,9 @@ One step per day. On each day, in this order:
    the specialty's main list with the same clock start;
 5. at the end of every seventh day the waiting list is measured (size, within 18 weeks, over 52 weeks).
 
-Pools are NumPy arrays of patient ids; selection is ``numpy.argpartition`` on the policy's score, so a
-day costs O(list size) vectorised work and no per-patient Python.
+Pools are NumPy arrays of patient ids (:mod:`carebacklog.booking.pools`): kept sorted by key for policies
+whose order never changes (booking reads the head of the array), or scored each booking day and cut with
+``numpy.argpartition`` otherwise. No per-patient Python anywhere in the loop.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from carebacklog.booking.arrivals import (
     build_population,
     capacity_calendar,
 )
-from carebacklog.booking.policies import BookingPolicy, PoolView
+from carebacklog.booking.policies import BookingPolicy
+from carebacklog.booking.pools import make_pools
 from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
 
 __all__ = [
@@ -132,10 +134,12 @@ def simulate(
     clock_start = cols["clock_start"]
     renege_day = cols["renege_day"]
     outcome = np.zeros(pop.size, dtype=np.int8)
+    waiting = np.ones(pop.size, dtype=bool)  # False once treated or completed at the centre
     exit_day = np.full(pop.size, NO_DAY, dtype=np.int32)
+    pools = make_pools(cols, n_pools, policy, waiting)
     old_pool = cols["entry_pool"][: pop.n_existing]
-    pools = [np.flatnonzero(old_pool == p).astype(np.int64) for p in range(n_pools)]
-    pending: list[list[np.ndarray]] = [[] for _ in range(n_pools)]
+    for p in range(n_pools):
+        pools.add(p, np.flatnonzero(old_pool == p))
     det_bounds = np.searchsorted(pop.det_day, np.arange(days + 1), side="left")
     daily = {name: np.zeros(days, dtype=np.int64) for name in DAILY_COUNTERS}
     daily["capacity"][:] = capacity.sum(axis=1)
@@ -147,53 +151,47 @@ def simulate(
         daily["arrivals"][d] = row[-1] - row[0]
         for p in range(n_pools):
             if row[p + 1] > row[p]:
-                pending[p].append(np.arange(row[p], row[p + 1]))
+                pools.add(p, np.arange(row[p], row[p + 1]))
         a, b = det_bounds[d], det_bounds[d + 1]
         if b > a:
             who = pop.det_patient[a:b]
-            ok = (outcome[who] == OUTCOME_WAITING) & (renege_day[who] > d)
+            ok = waiting[who] & (renege_day[who] > d)
             who, label = who[ok], pop.det_label[a:b][ok]
             cols["priority_label"][who] = label
             cols["priority_rank"][who] = PRIORITY_RANK[label]
             cols["due_day"][who] = np.minimum(d + _DUE_BY_LABEL[label], NO_DAY)
+            pools.refresh(np.unique(who))
         for p in range(n_pools):
             slots = int(capacity[d, p])
             if slots == 0:
                 continue
-            pool = pools[p]
-            if pending[p]:
-                pool = np.concatenate([pool, *pending[p]])
-                pending[p] = []
-            pool = pool[renege_day[pool] > d]
-            if pool.size == 0:
-                pools[p] = pool
+            booked = pools.book(p, d, slots)
+            if booked.size == 0:
                 continue
-            chosen = policy.select(PoolView(cols, pool, d), slots)
-            u = ops_rng.random(chosen.size)
+            u = ops_rng.random(booked.size)
             done = u >= dna + cancel
-            daily["booked"][d] += chosen.size
-            daily["dna"][d] += int(np.count_nonzero(u < dna))
-            daily["cancelled"][d] += chosen.size - int(np.count_nonzero(done)) - int(np.count_nonzero(u < dna))
-            treated = pool[chosen[done]]
-            keep = np.ones(pool.size, dtype=bool)
-            keep[chosen[done]] = False
-            pools[p] = pool[keep]
+            dnas = int(np.count_nonzero(u < dna))
+            treated = booked[done]
+            daily["booked"][d] += booked.size
+            daily["dna"][d] += dnas
+            daily["cancelled"][d] += booked.size - treated.size - dnas
             daily["treated"][d] += treated.size
             if p == n_spec:  # assessment centre: complete here, or join the specialty's main list
                 completes = ops_rng.random(treated.size) < completion_share
-                outcome[treated[completes]] = OUTCOME_CENTRE
-                exit_day[treated[completes]] = d
+                finished = treated[completes]
+                outcome[finished] = OUTCOME_CENTRE
+                exit_day[finished] = d
+                waiting[finished] = False
                 onward = treated[~completes]
                 specs = cols["specialty"][onward]
                 for s in np.unique(specs):
-                    pending[int(s)].append(onward[specs == s])
+                    pools.add(int(s), onward[specs == s])
             else:
                 outcome[treated] = OUTCOME_TREATED
                 exit_day[treated] = d
+                waiting[treated] = False
         if d % 7 == 6:
-            waiting = np.concatenate([*pools, *(a for p in pending for a in p)])
-            waiting = waiting[renege_day[waiting] > d]
-            weekly_values = _measure(waiting, clock_start, d)
+            weekly_values = _measure(pools.all_waiting(d), clock_start, d)
             for name, value in zip(WEEKLY_MEASURES, weekly_values, strict=True):
                 weekly[name][d // 7] = value
 
