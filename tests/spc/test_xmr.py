@@ -126,3 +126,11 @@ def test_bad_input_is_refused() -> None:
         xmr_chart([1.0, float("nan"), 2.0])
     with pytest.raises(ValueError, match="length"):
         xmr_chart([1.0, 2.0], periods=["a"])
+
+
+def test_summary_names_the_latest_points_icon() -> None:
+    summary = xmr_chart([*STABLE, 30], polarity="up", target=40).summary()
+    assert summary["latest_variation"] == "concern" and summary["latest_direction"] == "low"
+    assert summary["lower_limit"] < 40 < summary["upper_limit"]  # limits 39.65 to 58.10
+    assert summary["assurance"] == "hit_and_miss"
+    assert summary["special_cause_points"] == 1

@@ -99,6 +99,7 @@ class XmrChart:
             "target": self.target,
             "assurance": self.assurance,
             "latest_variation": self.latest_variation,
+            "latest_direction": self.points["direction"][-1],  # 'high' | 'low' | None: the MDC icon's arrow
             "special_cause_points": int(self.points["special_cause"].sum()),
         }
 
