@@ -114,9 +114,11 @@ def return_counts(periods: pl.DataFrame, month: str | date) -> pl.DataFrame:
     """The return's counts in long form, before layout: one row per provider × commissioner × part ×
     reported treatment function × weeks band (null for Part_3) with ``count`` (Int64, > 0).
 
-    ``periods`` is :func:`carebacklog.rtt.build_periods` output, best built with ``census_date`` = the
-    month's last day; events after the month are ignored either way (a stop after the month end counts
-    the period as open at the month end).
+    ``periods`` is :func:`carebacklog.rtt.build_periods` output built with ``census_date`` = the month's
+    last day (as ``carebacklog rtt return`` does). Periods built from a longer history give the same
+    counts for clock starts and stops (a stop, nullification or transfer after the month end leaves the
+    period open at the month end), but a period's latest treatment function, commissioner or decision to
+    admit may then be one recorded after the month.
     """
     from carebacklog.rtt import weeks_waited_band
 

@@ -168,8 +168,9 @@ def wlmds_files(
 ) -> WlmdsFiles:
     """The WLMDS open-pathway, clock-stop and clock-start files for the week ending ``week_ending``.
 
-    ``periods`` is :func:`carebacklog.rtt.build_periods` output (best built with ``census_date`` =
-    ``week_ending``; later stops and decisions to admit are ignored either way). ``patients`` (optional) is
+    ``periods`` is :func:`carebacklog.rtt.build_periods` output built with ``census_date`` =
+    ``week_ending`` (as ``carebacklog rtt wlmds`` does; with a longer history, later stops still leave a
+    pathway open at the week end, but later-recorded attributes such as priority may show). ``patients`` (optional) is
     the input contract's patients table. Rows are sorted by provider, pathway and clock start.
     """
     end = pl.lit(week_ending, pl.Date)
