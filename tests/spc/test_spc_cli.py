@@ -126,3 +126,30 @@ def test_unknown_provider_is_an_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["spc", "chart", *map(str, paths), "--provider", "ZZZ"])
     assert result.exit_code == 1
     assert "ZZZ" in result.output
+
+
+def test_chart_of_our_own_monthly_returns(tmp_path: Path) -> None:
+    """Our returns are in the published layout, so six months of them chart like NHS England's files."""
+    from datetime import date
+
+    import numpy as np
+
+    from carebacklog.rtt.generate import generate_events
+
+    events = tmp_path / "events.csv"
+    generate_events(2000, date(2026, 1, 31), np.random.default_rng(4)).write_csv(events)
+    paths = []
+    for month in ("2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01"):
+        path = tmp_path / f"return_{month}.csv"
+        assert (
+            runner.invoke(app, ["rtt", "return", str(events), "--month", month, "--out", str(path)]).exit_code
+            == 0
+        )
+        paths.append(path)
+    result = runner.invoke(
+        app, ["spc", "chart", *map(str, paths), "--measure", "over_52", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    points = json.loads(result.stdout)
+    assert [p["period"] for p in points][-1] == "2026-01-31" and len(points) == 6
+    assert all(p["value"] >= 0 for p in points)

@@ -120,6 +120,8 @@ def register(app: typer.Typer) -> None:
             week_end = date.fromisoformat(week_ending)
         except ValueError as exc:
             raise typer.BadParameter("use YYYY-MM-DD", param_hint="--week-ending") from exc
+        if week_end.weekday() != 6:  # WLMDS weeks end on a Sunday (NHS England weekly collection)
+            typer.echo(f"note: {week_end} is a {week_end:%A}; WLMDS weeks end on a Sunday", err=True)
         frame = _read_events_or_exit(events)
         people = None
         if patients is not None:
