@@ -91,3 +91,24 @@ def test_scenario_contract_refuses_inconsistent_input(tmp_path, two_specialties)
     path.write_text("{not json")
     with pytest.raises(InputError, match="line 1, column 2"):
         load_scenario(path)
+
+
+def test_complete_scenario_reads_left_out_specialties_off_the_list(make_ptl) -> None:
+    from carebacklog.booking import complete_scenario
+
+    start = make_ptl(400)  # treatment functions 110 and 130
+    partial = Scenario.model_validate(
+        {
+            "specialties": [{"treatment_function": "110", "referrals_per_week": 9, "sessions_per_week": [1] * 7,
+                             "cases_per_session": 2}],
+            "dna_rate": 0.1,
+            "strikes": [{"dates": ["2025-04-02"], "treatment_functions": ["130"]}],
+        }
+    )
+    full = complete_scenario(partial, start, CENSUS, capacity_ratio=0.8)
+    assert full.specialty_codes() == ["110", "130"]
+    assert full.specialties[0] == partial.specialties[0] and full.dna_rate == 0.1
+    assert full.specialties[1].weekly_capacity() == pytest.approx(0.8 * full.specialties[1].referrals_per_week)
+    with pytest.raises(InputError, match="no specialties"):
+        complete_scenario(Scenario(), None, CENSUS)
+    assert complete_scenario(full, start, CENSUS) is full

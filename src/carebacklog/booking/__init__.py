@@ -13,7 +13,8 @@ Public API:
 - :func:`run_replications` -> :class:`SimulationResult`, :func:`compare_policies` ->
   :class:`PolicyComparison` (the web app's scenario page): replications in parallel, common random
   numbers across policies, 95% intervals.
-- :func:`read_starting_list`, :func:`load_scenario`, :func:`scenario_from_list`: inputs at the edge;
+- :func:`read_starting_list`, :func:`load_scenario`, :func:`scenario_from_list`,
+  :func:`complete_scenario` (specialties a scenario leaves out are read off the list): inputs at the edge;
   :func:`comparison_chart`: PNG/SVG chart.
 - Validation: :func:`simulate_mmc` -> :class:`ContinuousRun` (continuous-time M/M/c with the same
   policies) and the theory it is checked against: :func:`mm1`, :func:`mmc`, :func:`erlang_c`,
@@ -26,6 +27,7 @@ from carebacklog.booking.engine import SimulationRun, simulate
 from carebacklog.booking.inputs import (
     InputError,
     StartingList,
+    complete_scenario,
     load_scenario,
     read_starting_list,
     scenario_from_list,
@@ -79,6 +81,7 @@ __all__ = [
     "StrikeDays",
     "compare_policies",
     "comparison_chart",
+    "complete_scenario",
     "erlang_c",
     "get_policy",
     "load_scenario",

@@ -113,7 +113,9 @@ def simulate_command(
     census_date: dt.datetime | None = typer.Option(None, formats=["%Y-%m-%d"], help="Census date of the list."),
     patients: Path | None = typer.Option(None, help="Patients file (with an events file) for equity groups."),
     empty: bool = typer.Option(False, "--empty", help="Start from an empty list (needs --scenario, --census-date)."),
-    capacity_ratio: float = typer.Option(1.0, min=0.0, help="Without --scenario: capacity ÷ demand."),
+    capacity_ratio: float = typer.Option(
+        1.0, min=0.0, help="Specialties read off the list (no --scenario, or left out of it): capacity ÷ demand."
+    ),
     ringfence_share: float = typer.Option(0.2, min=0.0, max=1.0, help="ringfence: share of slots."),
     ringfence_weeks: int = typer.Option(40, min=0, help="ringfence: for patients waiting over N weeks."),
     table: Table = typer.Option(Table.summary, "--table", help="Which table to print."),
@@ -126,6 +128,7 @@ def simulate_command(
     from carebacklog.booking.charts import comparison_chart
     from carebacklog.booking.inputs import (
         InputError,
+        complete_scenario,
         demo_starting_list,
         load_scenario,
         read_starting_list,
@@ -152,7 +155,7 @@ def simulate_command(
                 start = read_starting_list(starting_list, census_date=census, patients=patients)
             ptl, census_used = start.ptl, start.census_date
         if scenario_file is not None:
-            scenario = load_scenario(scenario_file)
+            scenario = complete_scenario(load_scenario(scenario_file), ptl, census_used, capacity_ratio)
         else:
             assert ptl is not None
             scenario = scenario_from_list(ptl, census_used, capacity_ratio)

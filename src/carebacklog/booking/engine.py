@@ -119,6 +119,8 @@ def simulate(
     """
     if weeks <= 0:
         raise ValueError("weeks must be positive")
+    if not scenario.specialties:
+        raise ValueError("the scenario has no specialties (complete_scenario reads them off a starting list)")
     days = 7 * weeks
     world_rng, ops_rng = rng.spawn(2)
     pop = build_population(ptl, scenario, census_date, days, world_rng)

@@ -19,6 +19,7 @@ __all__ = [
     "RECENT_START_DAYS",
     "InputError",
     "StartingList",
+    "complete_scenario",
     "demo_starting_list",
     "load_scenario",
     "read_starting_list",
@@ -162,3 +163,27 @@ def scenario_from_list(ptl: pl.DataFrame, census_date: dt.date, capacity_ratio: 
     counts = source.group_by("prio").len()
     mix = {str(p): float(n) for p, n in counts.iter_rows() if p in PRIORITY_LABELS}
     return Scenario(specialties=specialties, priority_mix=mix or {"none": 1.0})
+
+
+def complete_scenario(scenario: Scenario, ptl: pl.DataFrame | None, census_date: dt.date, capacity_ratio: float = 1.0) -> Scenario:
+    """The scenario with a specialty for every treatment function on the list.
+
+    Specialties the scenario names are kept as written; the others are read off the list as in
+    :func:`scenario_from_list`. Everything else (rates, strikes, centre, extra sessions) is the scenario's.
+    """
+    have = set(scenario.specialty_codes())
+    extra: list[Specialty] = []
+    if ptl is not None and ptl.height:
+        codes = {normalise_treatment_function(c) for c in ptl["treatment_function"].unique().to_list()}
+        if codes - have:
+            listed = scenario_from_list(ptl, census_date, capacity_ratio)
+            extra = [s for s in listed.specialties if s.treatment_function not in have]
+    if not scenario.specialties and not extra:
+        raise InputError("the scenario has no specialties and there is no starting list to read them from")
+    if not extra:
+        return scenario
+    try:
+        return Scenario.model_validate({**scenario.model_dump(), "specialties": [
+            *(s.model_dump() for s in scenario.specialties), *(s.model_dump() for s in extra)]})
+    except ValidationError as exc:
+        raise InputError(f"scenario does not fit the list: {exc.errors()[0]['msg']}") from exc

@@ -122,7 +122,11 @@ class AssessmentCentre(_Model):
 class Scenario(_Model):
     """Everything the booking simulation needs besides the starting list, the policy and the seed."""
 
-    specialties: list[Specialty] = Field(min_length=1)
+    specialties: list[Specialty] = Field(
+        default_factory=list,
+        description="Demand and capacity by treatment function. With a starting list, specialties left out "
+        "are read off the list (carebacklog.booking.complete_scenario).",
+    )
     weekday_pattern: Weekdays = Field(
         default_factory=lambda: [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0],
         description="Relative referral volume on each weekday, Monday first (normalised to sum to 7).",
@@ -180,7 +184,7 @@ class Scenario(_Model):
         if self.assessment_centre is not None:
             named += self.assessment_centre.treatment_functions or []
         missing = sorted(set(named) - known)
-        if missing:
+        if missing and known:
             raise ValueError(f"treatment functions {missing} are not in specialties")
         return self
 
