@@ -134,3 +134,23 @@ def test_january_2026_national_file(national_with_totals: pl.DataFrame) -> None:
 
 def test_rbd_november_2024_passes() -> None:
     assert all(r.passed for r in check_return(read_rtt(RBD_NOV_2024, include_totals=True)))
+
+
+def test_a_single_part_workbook_is_checked_without_false_cross_part_alarms() -> None:
+    from .conftest import COMMISSIONER_2014_15
+
+    admitted = next(p for p in COMMISSIONER_2014_15 if p.name.startswith("Admitted-Commissioner-Dec14"))
+    tidy = read_rtt(admitted, include_totals=True)
+    results = by_name(check_return(tidy))
+    assert not results["totals_equal_treatment_functions"].skipped
+    assert results["totals_equal_treatment_functions"].passed  # every AP999 row adds up
+    for name in ("dta_within_incomplete", "completed_without_incomplete", "early_waiters_within_new_starts",
+                 "new_starts_plausible"):
+        assert results[name].skipped and "no " in results[name].note
+    # Break one CCG's AP999 total: the offending row names the file's own total code.
+    broken = tidy.with_columns(
+        pl.when((pl.col("treatment_function") == "AP999") & (pl.col("weeks_band") == 0)
+                & (pl.col("commissioner_code") == "01C"))
+        .then(pl.col("count") + 1).otherwise(pl.col("count")).alias("count"))
+    offending = by_name(check_return(broken))["totals_equal_treatment_functions"].offending
+    assert offending.select("commissioner_code", "treatment_function", "weeks_band").rows() == [("01C", "AP999", 0)]

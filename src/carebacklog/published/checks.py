@@ -27,7 +27,8 @@ name                                      severity  rule
                                                     to last month's
 ========================================  ========  =========================================================
 
-Thresholds of the plausibility checks are ours (NHS England publishes none): :class:`CheckThresholds`.
+Checks comparing parts are skipped when the return lacks one of those parts (e.g. a single-part 2014/15
+workbook). Thresholds of the plausibility checks are ours (NHS England publishes none): :class:`CheckThresholds`.
 """
 
 from __future__ import annotations
@@ -115,18 +116,33 @@ def _totals(tidy: pl.DataFrame) -> CheckResult:
     if totals.height == 0:
         return _skipped(name, text, "error", "no C_999 rows to check (read with include_totals=True)")
     keys = ["period", *ORG, "part", "weeks_band"]
+    rolled_up = totals.group_by(keys).agg(
+        pl.col("count").sum().alias("total"), pl.col("treatment_function").first()
+    )
     rows = (
-        _join(_sum(totals, keys, "total"), _sum(_details(tidy), keys, "sum_of_treatment_functions"), keys)
-        .fill_null(0.0)
+        _join(rolled_up, _sum(_details(tidy), keys, "sum_of_treatment_functions"), keys)
+        .with_columns(pl.col("total", "sum_of_treatment_functions").fill_null(0.0),
+                      pl.col("treatment_function").fill_null(TOTAL_TREATMENT_FUNCTIONS[0]))
         .filter(pl.col("total") != pl.col("sum_of_treatment_functions"))
-        .with_columns(pl.lit("C_999").alias("treatment_function"))
         .select("period", *DETAIL, "weeks_band", "total", "sum_of_treatment_functions")
         .sort("period", *DETAIL, "weeks_band", nulls_last=True)
     )
     return _result(name, text, "error", rows)
 
 
+def _missing_parts(details: pl.DataFrame, *groups: tuple[str, ...]) -> str | None:
+    """Why a check comparing parts cannot run: a group of parts with no rows in the return."""
+    present = set(details["part"].unique().to_list())
+    for parts in groups:
+        if not present & set(parts):
+            return f"the return has no {'/'.join(parts)} rows to compare"
+    return None
+
+
 def _dta(details: pl.DataFrame) -> CheckResult:
+    name, text = "dta_within_incomplete", "Part_2A (waiting with a decision to admit) ≤ Part_2."
+    if why := _missing_parts(details, ("Part_2A",), ("Part_2",)):
+        return _skipped(name, text, "error", why)
     keys = ["period", *ORG, "treatment_function"]
     rows = (
         _join(_sum(details.filter(pl.col("part") == "Part_2A"), keys, "part_2a"),
@@ -137,10 +153,13 @@ def _dta(details: pl.DataFrame) -> CheckResult:
         .select("period", *DETAIL, "part_2a", "part_2")
         .sort("period", *DETAIL)
     )
-    return _result("dta_within_incomplete", "Part_2A (waiting with a decision to admit) ≤ Part_2.", "error", rows)
+    return _result(name, text, "error", rows)
 
 
 def _completed_without_incomplete(details: pl.DataFrame) -> CheckResult:
+    name, text = "completed_without_incomplete", "A provider × treatment function with completed pathways has a waiting list."
+    if why := _missing_parts(details, ("Part_1A", "Part_1B"), ("Part_2",)):
+        return _skipped(name, text, "warning", why)
     keys = ["period", "provider_code", "treatment_function"]
     rows = (
         _sum(details.filter(pl.col("part").is_in(["Part_1A", "Part_1B"])), keys, "completed")
@@ -152,11 +171,16 @@ def _completed_without_incomplete(details: pl.DataFrame) -> CheckResult:
         .select("period", *DETAIL, "completed", "incomplete")
         .sort("period", *DETAIL)
     )
-    return _result("completed_without_incomplete",
-                   "A provider × treatment function with completed pathways has a waiting list.", "warning", rows)
+    return _result(name, text, "warning", rows)
 
 
 def _new_starts(details: pl.DataFrame, t: CheckThresholds) -> list[CheckResult]:
+    early_name, early_text = ("early_waiters_within_new_starts",
+                              "Pathways waiting under 4 weeks (all started this month) do not outnumber new clock starts.")
+    plausible_name, plausible_text = ("new_starts_plausible", "New clock starts are not far more than the early "
+                                      "waiters and early completions that hold them.")
+    if why := _missing_parts(details, ("Part_3",), ("Part_2",)):
+        return [_skipped(early_name, early_text, "warning", why), _skipped(plausible_name, plausible_text, "warning", why)]
     keys = ["period", "provider_code", "treatment_function"]
     part_2 = details.filter(pl.col("part") == "Part_2")
     completed = details.filter(pl.col("part").is_in(["Part_1A", "Part_1B"]))
@@ -178,14 +202,8 @@ def _new_starts(details: pl.DataFrame, t: CheckThresholds) -> list[CheckResult]:
         > (pl.col("waiting_under_5_weeks") + pl.col("completed_under_5_weeks")) * t.new_starts_ratio
         + t.new_starts_slack
     ).select("period", *DETAIL, *values)
-    return [
-        _result("early_waiters_within_new_starts",
-                "Pathways waiting under 4 weeks (all started this month) do not outnumber new clock starts.",
-                "warning", early),
-        _result("new_starts_plausible",
-                "New clock starts are not far more than the early waiters and early completions that hold them.",
-                "warning", implausible),
-    ]
+    return [_result(early_name, early_text, "warning", early),
+            _result(plausible_name, plausible_text, "warning", implausible)]
 
 
 def _swings(details: pl.DataFrame, previous: pl.DataFrame, t: CheckThresholds) -> CheckResult:
