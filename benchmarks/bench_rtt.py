@@ -1,0 +1,118 @@
+"""Benchmark the RTT clock engine: build_periods + ptl_snapshot on synthetic events.
+
+Budget (design.md): >= 2 million events/s; England scale (about 40 M events, 7.6 M open pathways)
+<= 30 s and <= 8 GB peak on a 2-core, 24 GB machine.
+
+    .venv/bin/python benchmarks/bench_rtt.py                # about 10 M events
+    .venv/bin/python benchmarks/bench_rtt.py --england      # about 40 M events
+    .venv/bin/python benchmarks/bench_rtt.py --pathways 500000
+
+Figures printed: generation time, engine time (build_periods + ptl_snapshot), events/s, peak RSS
+(``ru_maxrss`` of the engine's process, which holds the input frame; the events are
+generated in a separate process and handed over as Parquet), and the load average at the start and end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from carebacklog.rtt import build_periods, generate_events, ptl_snapshot, ptl_summary
+
+BUDGET_EVENTS_PER_S = 2_000_000
+BUDGET_ENGLAND_S = 30.0
+BUDGET_PEAK_GB = 8.0
+CENSUS = date(2025, 3, 31)
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def _generate(pathways: int, seed: int, out: Path) -> None:
+    """Child process: generate the events and write them to Parquet (its memory is not the engine's)."""
+    events = generate_events(pathways, CENSUS, np.random.default_rng(seed))
+    events.write_parquet(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pathways", type=int, default=2_200_000, help="pathways to generate (~4.65 events each)"
+    )
+    parser.add_argument("--england", action="store_true", help="England scale: about 40 M events")
+    parser.add_argument("--seed", type=int, default=20260131)
+    args = parser.parse_args()
+    pathways = 8_600_000 if args.england else args.pathways
+
+    print(f"load average at start: {_load()} (cores: {os.cpu_count()})")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.parquet"
+        t0 = time.perf_counter()
+        child = multiprocessing.get_context("spawn").Process(
+            target=_generate, args=(pathways, args.seed, path)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"generator failed with exit code {child.exitcode}")
+        generated = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        events = pl.read_parquet(path)
+        read = time.perf_counter() - t0
+    n = events.height
+    print(f"generated {n:,} events of {pathways:,} pathways in {generated:.1f} s (separate process)")
+    print(
+        f"read back in {read:.1f} s; input frame {events.estimated_size() / 1024**3:.2f} GiB; RSS {_peak_gib():.2f} GiB"
+    )
+
+    c1 = time.process_time()
+    t1 = time.perf_counter()
+    periods = build_periods(events, CENSUS)
+    t2 = time.perf_counter()
+    ptl = ptl_snapshot(periods, CENSUS)
+    t3 = time.perf_counter()
+    cpu = time.process_time() - c1
+    engine = t3 - t1
+    rate = n / engine
+    summary = ptl_summary(ptl)
+    print(f"build_periods: {t2 - t1:.2f} s -> {periods.height:,} periods")
+    print(f"ptl_snapshot:  {t3 - t2:.2f} s -> {ptl.height:,} open pathways")
+    pct = summary.pct_within_18_weeks or 0.0
+    print(
+        f"PTL: {summary.count:,} waiting, {pct:.1f}% within 18 weeks, {summary.over_52_weeks:,} over 52 weeks"
+    )
+    verdict = "meets" if rate >= BUDGET_EVENTS_PER_S else "MISSES"
+    print(
+        f"engine: {engine:.2f} s, {rate / 1e6:.2f} M events/s ({verdict} the {BUDGET_EVENTS_PER_S / 1e6:.0f} M/s budget)"
+    )
+    print(f"engine CPU time (all threads): {cpu:.2f} s (wall {engine:.2f} s on a shared machine)")
+    peak = _peak_gib()
+    verdict = "meets" if peak <= BUDGET_PEAK_GB else "MISSES"
+    print(
+        f"peak RSS: {peak:.2f} GiB ({verdict} the {BUDGET_PEAK_GB:.0f} GB budget; includes the input frame)"
+    )
+    if args.england:
+        verdict = "meets" if engine <= BUDGET_ENGLAND_S else "MISSES"
+        print(f"England scale: {engine:.1f} s ({verdict} the {BUDGET_ENGLAND_S:.0f} s budget)")
+    print(f"load average at end: {_load()}")
+
+
+if __name__ == "__main__":
+    main()
