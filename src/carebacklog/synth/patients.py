@@ -14,7 +14,7 @@ import numpy as np
 
 from carebacklog.synth import assumptions as A
 
-__all__ = ["draw_patients", "imd_quintile_probabilities", "solve_imd_tilt"]
+__all__ = ["ETHNIC_LETTERS", "draw_patients", "imd_quintile_probabilities", "solve_imd_tilt"]
 
 _SLOPE = np.asarray([1.0, 0.5, 0.0, -0.5, -1.0])
 
@@ -79,21 +79,24 @@ def draw_patients(
     """Attributes for one patient per row. ``group`` indexes ``group_labels`` (published treatment function
     groups); ``open_weeks`` is the weeks waited at the census of the patient's open pathway, NaN if none.
 
-    Returns arrays ``birth_date`` (day numbers), ``sex`` ('F'/'M'), ``ethnic_category``, ``imd_decile``.
+    Returns arrays ``birth_date`` (day numbers), ``female`` (bool), ``ethnic_category`` (index into
+    :data:`ETHNIC_LETTERS`) and ``imd_decile``.
     """
     n = int(group.shape[0])
-    mixes = [A.PATIENT_MIX.get(label, A.DEFAULT_PATIENT_MIX) for label in group_labels]
-    p_female = np.asarray([m[0] for m in mixes])[group]
-    age_mix = np.asarray([m[1] for m in mixes])[group]
-    band = _pick(age_mix, np.asarray(rng.random(n)))
+    u_age, u_sex = np.asarray(rng.random(n)), np.asarray(rng.random(n))
+    band = np.zeros(n, dtype=np.int64)
+    female = np.zeros(n, dtype=bool)
+    for g, label in enumerate(group_labels):
+        rows = np.flatnonzero(group == g)
+        p_female, age_mix = A.PATIENT_MIX.get(label, A.DEFAULT_PATIENT_MIX)
+        band[rows] = _pick(np.asarray(age_mix), u_age[rows])
+        female[rows] = u_sex[rows] < p_female
     bands = np.asarray(A.AGE_BANDS)
     age_years = bands[band, 0] + (rng.random(n) * (bands[band, 1] - bands[band, 0] + 1)).astype(np.int64)
     birth = census - (age_years * 365.25).astype(np.int64) - rng.integers(0, 365, n)
-    sex = np.where(rng.random(n) < p_female, "F", "M")
 
-    letters = np.asarray([c for c, _ in A.ETHNIC_CATEGORY_SHARES] + ["Z"])
     shares = A.weights(tuple(s for _, s in A.ETHNIC_CATEGORY_SHARES)) * (1 - A.ETHNIC_NOT_STATED_SHARE)
-    ethnic = letters[_pick(np.r_[shares, A.ETHNIC_NOT_STATED_SHARE], np.asarray(rng.random(n)))]
+    ethnic = _pick(np.r_[shares, A.ETHNIC_NOT_STATED_SHARE], np.asarray(rng.random(n)))
 
     deciles = A.weights(A.IMD_DECILE_WEIGHT)
     quintile_p = deciles.reshape(5, 2).sum(axis=1)
@@ -111,7 +114,11 @@ def draw_patients(
     decile = 2 * quintile + 1 + upper
     return {
         "birth_date": birth.astype(np.int32),
-        "sex": sex,
-        "ethnic_category": ethnic,
+        "female": female,
+        "ethnic_category": ethnic.astype(np.int64),
         "imd_decile": decile.astype(np.int8),
     }
+
+
+#: Ethnic category letters indexed by ``draw_patients(...)["ethnic_category"]`` (Z = not stated last).
+ETHNIC_LETTERS: tuple[str, ...] = (*(c for c, _ in A.ETHNIC_CATEGORY_SHARES), "Z")

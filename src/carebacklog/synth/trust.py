@@ -12,7 +12,7 @@ import polars as pl
 from carebacklog.synth.assumptions import PRIORITY_CODES, SURGICAL_GROUPS, TREATMENT_FUNCTION_CODES
 from carebacklog.synth.calendar import day_number
 from carebacklog.synth.histories import ACTIVITIES, build_histories
-from carebacklog.synth.patients import draw_patients
+from carebacklog.synth.patients import ETHNIC_LETTERS, draw_patients
 from carebacklog.synth.plan import OPEN, plan_pathways
 from carebacklog.synth.targets import month_targets
 
@@ -105,13 +105,14 @@ def synthesise_trust(
     codes = pl.Series(_code_table(groups))
     commissioners = pl.Series(targets.commissioners)
     pw = ev.pathway
-    status = pl.Series("rtt_status", ev.status, dtype=pl.Int16)
-    prio = pl.Series(ev.priority.astype(np.int16)).replace_strict(
-        list(range(len(PRIORITY_CODES))), list(PRIORITY_CODES), default=None, return_dtype=pl.String
-    )
-    orig = pl.Series(ev.original_start).cast(pl.Int32)
+    # event_id: the pathway's number x 64 + the event's position in it (unique within the trust).
+    change = np.r_[True, pw[1:] != pw[:-1]]
+    first = np.flatnonzero(change)
+    seq = np.arange(pw.size) - np.repeat(first, np.diff(np.r_[first, pw.size]))
+    priorities = pl.Series([None, *PRIORITY_CODES], dtype=pl.String)
     events = pl.DataFrame(
         {
+            "event_id": pl.Series(pw * 64 + seq).cast(pl.String),
             "pathway_id": ids.gather(pw),
             "patient_id": patient_ids.gather(owner[pw]),
             "provider_code": pl.Series([provider_code]).gather(np.zeros(pw.size, dtype=np.int64)),
@@ -119,31 +120,14 @@ def synthesise_trust(
             "commissioner_code": commissioners.gather(plan.cc_idx[owner[pw]]),
             "event_date": pl.Series(ev.date).cast(pl.Date),
             "activity": pl.Series(list(ACTIVITIES)).gather(ev.activity.astype(np.int64)),
-            "rtt_status": status,
-            "priority": prio,
-            "original_start_date": orig,
+            "rtt_status": pl.Series("rtt_status", ev.status, dtype=pl.Int16),
+            "priority": priorities.gather(ev.priority.astype(np.int64) + 1),
+            "original_start_date": pl.Series(ev.original_start).cast(pl.Date),
         }
-    )
-    change = np.r_[True, pw[1:] != pw[:-1]]
-    first = np.flatnonzero(change)
-    seq = np.arange(pw.size) - np.repeat(first, np.diff(np.r_[first, pw.size]))
-    events = events.with_columns(
-        event_id=pl.col("pathway_id") + pl.lit("-") + pl.Series(seq).cast(pl.String),
-        original_start_date=pl.when(pl.col("original_start_date") >= 0)
-        .then(pl.col("original_start_date"))
-        .cast(pl.Date),
-    ).select(
-        "event_id",
-        "pathway_id",
-        "patient_id",
-        "provider_code",
-        "treatment_function",
-        "commissioner_code",
-        "event_date",
-        "activity",
-        "rtt_status",
-        "priority",
-        "original_start_date",
+    ).with_columns(
+        original_start_date=pl.when(pl.col("original_start_date") > pl.lit(dt.date(1970, 1, 1))).then(
+            pl.col("original_start_date")
+        )
     )
 
     step("patients")
@@ -153,8 +137,8 @@ def synthesise_trust(
         {
             "patient_id": patient_ids,
             "birth_date": pl.Series(attrs["birth_date"]).cast(pl.Date),
-            "sex": attrs["sex"],
-            "ethnic_category": attrs["ethnic_category"],
+            "sex": pl.Series(["M", "F"]).gather(attrs["female"].astype(np.int64)),
+            "ethnic_category": pl.Series(ETHNIC_LETTERS).gather(attrs["ethnic_category"]),
             "imd_decile": pl.Series(attrs["imd_decile"]).cast(pl.Int8),
             "lsoa": pl.Series([None] * n_main, dtype=pl.String),
         }
