@@ -75,8 +75,9 @@ def test_ptl_file_census_date_is_derived_from_days_waited(tmp_path, make_ptl) ->
 
 
 def test_scenario_contract_refuses_inconsistent_input(tmp_path, two_specialties) -> None:
-    with pytest.raises(ValidationError, match="not in specialties"):
-        two_specialties(strikes=[{"dates": ["2025-04-01"], "treatment_functions": ["999"]}])
+    with pytest.raises(ValueError, match=r"\['999'\] are not in specialties"):
+        simulate(None, two_specialties(strikes=[{"dates": ["2025-04-01"], "treatment_functions": ["999"]}]),
+                 Fifo(), census_date=CENSUS, weeks=1, rng=np.random.default_rng(0))
     with pytest.raises(ValidationError, match="must not exceed 1"):
         two_specialties(dna_rate=0.6, cancellation_rate=0.5)
     with pytest.raises(ValidationError, match="unknown priority"):

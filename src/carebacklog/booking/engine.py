@@ -121,6 +121,8 @@ def simulate(
         raise ValueError("weeks must be positive")
     if not scenario.specialties:
         raise ValueError("the scenario has no specialties (complete_scenario reads them off a starting list)")
+    if scenario.unknown_treatment_functions():
+        raise ValueError(f"treatment functions {scenario.unknown_treatment_functions()} are not in specialties")
     days = 7 * weeks
     world_rng, ops_rng = rng.spawn(2)
     pop = build_population(ptl, scenario, census_date, days, world_rng)

@@ -181,9 +181,16 @@ def complete_scenario(scenario: Scenario, ptl: pl.DataFrame | None, census_date:
     if not scenario.specialties and not extra:
         raise InputError("the scenario has no specialties and there is no starting list to read them from")
     if not extra:
+        if scenario.unknown_treatment_functions():
+            raise InputError(f"treatment functions {scenario.unknown_treatment_functions()} are not in specialties")
         return scenario
     try:
-        return Scenario.model_validate({**scenario.model_dump(), "specialties": [
+        full = Scenario.model_validate({**scenario.model_dump(), "specialties": [
             *(s.model_dump() for s in scenario.specialties), *(s.model_dump() for s in extra)]})
     except ValidationError as exc:
         raise InputError(f"scenario does not fit the list: {exc.errors()[0]['msg']}") from exc
+    if full.unknown_treatment_functions():
+        raise InputError(
+            f"treatment functions {full.unknown_treatment_functions()} are neither in the scenario nor on the list"
+        )
+    return full

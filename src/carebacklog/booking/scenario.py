@@ -177,16 +177,19 @@ class Scenario(_Model):
             raise ValueError("dna_rate + cancellation_rate must not exceed 1")
         if sum(self.weekday_pattern) <= 0:
             raise ValueError("weekday_pattern must have a positive total")
-        known = set(codes)
+        return self
+
+    def specialty_codes(self) -> list[str]:
+        return [s.treatment_function for s in self.specialties]
+
+    def unknown_treatment_functions(self) -> list[str]:
+        """Treatment functions named by strikes, extra sessions or the centre but not in specialties.
+
+        Checked when the scenario is used (a scenario file may leave specialties to be read off the list).
+        """
         named = [e.treatment_function for e in self.extra_sessions if e.treatment_function is not None]
         for strike in self.strikes:
             named += strike.treatment_functions or []
         if self.assessment_centre is not None:
             named += self.assessment_centre.treatment_functions or []
-        missing = sorted(set(named) - known)
-        if missing and known:
-            raise ValueError(f"treatment functions {missing} are not in specialties")
-        return self
-
-    def specialty_codes(self) -> list[str]:
-        return [s.treatment_function for s in self.specialties]
+        return sorted(set(named) - set(self.specialty_codes()))
