@@ -73,13 +73,31 @@ def test_two_of_three_beyond_two_sigma_on_the_same_side() -> None:
     base = [50, 51, 49, 50, 51, 49, 50, 51, 49, 50, 51, 49]
     chart0 = xmr_chart(base)
     two_sigma = chart0.upper_limit - (chart0.upper_limit - chart0.mean) / 3
-    # two points between 2 sigma and the limit (not outside), with one normal point between
+    # two points between 2 sigma and the limit (not outside), with a point above the mean between them
     near = (two_sigma + chart0.upper_limit) / 2
-    values = [*base, near, 50, near, 50]
-    chart = xmr_chart(values, baseline_points=len(base))
+    chart = xmr_chart([*base, near, 51, near, 50], baseline_points=len(base))
     assert not chart.points["outside_limits"].any()
     flagged = np.flatnonzero(chart.points["two_of_three"].to_numpy()).tolist()
-    assert flagged == [12, 14]
+    assert flagged == [12, 14]  # only the points beyond 2 sigma are flagged
+    # MDC: all three points must sit on the same side of the mean; a middle point below it breaks the rule
+    broken = xmr_chart([*base, near, 49, near, 50], baseline_points=len(base))
+    assert not broken.points["two_of_three"].any()
+
+
+def test_point_flagged_both_ways_shows_improvement() -> None:
+    # 8 points below the mean (a shift: concern when higher is better) that rise steadily (a trend:
+    # improvement); MDC's Single Chart tool shows improvement when both are triggered
+    chart = xmr_chart(
+        [*STABLE, 44.0, 44.5, 45, 45.5, 46, 46.5, 47, 47.5], baseline_points=len(STABLE), polarity="up"
+    )
+    tail = chart.points.tail(8)
+    assert tail["shift"].all() and tail["trend"].all()
+    assert set(tail["variation"]) == {"improvement"}
+    assert set(tail["direction"]) == {"high"}
+    falling = xmr_chart(
+        [*STABLE, 47.5, 47, 46.5, 46, 45.5, 45, 44.5, 44], baseline_points=len(STABLE), polarity="up"
+    )
+    assert set(falling.points.tail(8)["variation"]) == {"concern"}
 
 
 def test_two_of_three_needs_the_same_side() -> None:

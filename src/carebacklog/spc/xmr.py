@@ -10,14 +10,17 @@ Conventions (NHS England and NHS Improvement, "Making Data Count: getting starte
   2. a **shift**: a run of 7 or more consecutive points all above or all below the mean (a point on the
      mean breaks the run);
   3. a **trend**: a run of 6 or more consecutive points each higher (or each lower) than the one before
-     (an equal value breaks the run). MDC uses 6; NHSRplotthedots (the NHS-R package) uses 7, so the
-     length is a parameter;
-  4. two out of three consecutive points beyond the 2-sigma line (mean ± 2/3 × 2.66 × mean moving range)
-     on the same side of the mean; the points beyond 2 sigma are flagged;
+     (an equal value breaks the run). The MDC Excel tool flags 6 (it allows 6 or 7: NHSRplotthedots
+     issues #195 and #202, comparing with the NHS England tool); NHSRplotthedots uses 7, so the length is
+     a parameter;
+  4. two out of three consecutive points beyond the 2-sigma line (mean ± 2/3 × 2.66 × mean moving range),
+     all three on the same side of the mean; only the points beyond 2 sigma are flagged (MDC's Single
+     Chart tool after the 2023 two-sigma rule change, as described by the MDC team in NHSRplotthedots
+     issue #194);
 - each special-cause point is improvement or concern by the measure's polarity (``up``: higher is better;
   ``down``: lower is better; ``neutral``: neither). Trend points take the trend's direction; the others the
-  side of the mean they sit on; where rules disagree the trend wins (MDC's rule order: trend, shift, two of
-  three, single point);
+  side of the mean they sit on; a point flagged both ways shows improvement, as the MDC Single Chart tool
+  does (same source);
 - assurance against a target: a target outside the process limits is consistently passed or consistently
   failed (by polarity); a target between the limits is "hit and miss" (the process will sometimes meet it
   and sometimes not).
@@ -141,15 +144,48 @@ def _trend(values: np.ndarray, min_points: int) -> tuple[np.ndarray, np.ndarray]
 
 
 def _two_of_three(values: np.ndarray, mean: float, two_sigma: float) -> np.ndarray:
+    """Points beyond 2 sigma in a window of 3 consecutive points, all on one side of the mean, with 2+ beyond."""
+    side = np.sign(values - mean)
     above = values > mean + two_sigma
     below = values < mean - two_sigma
     flagged = np.zeros(values.shape[0], dtype=bool)
-    for beyond in (above, below):
+    for beyond, sign in ((above, 1), (below, -1)):
         for i in range(values.shape[0] - 2):
             window = beyond[i : i + 3]
-            if window.sum() >= 2:
+            if window.sum() >= 2 and np.all(side[i : i + 3] == sign):
                 flagged[i : i + 3] |= window
     return flagged
+
+
+def _direction(
+    special: np.ndarray,
+    by_side: np.ndarray,
+    side: np.ndarray,
+    trend: np.ndarray,
+    trend_sign: np.ndarray,
+    polarity: Polarity,
+) -> list[str | None]:
+    """Direction ('high' / 'low') of each special-cause point. A point that rules flag both ways (e.g. a
+    rising trend below the mean) shows improvement, as MDC's Single Chart tool does; with neutral polarity
+    the trend's direction wins."""
+    good = {"up": 1, "down": -1}.get(polarity, 0)
+    out: list[str | None] = []
+    for i in range(special.shape[0]):
+        if not special[i]:
+            out.append(None)
+            continue
+        signs = {int(trend_sign[i])} if trend[i] else set()
+        if by_side[i]:
+            signs.add(int(side[i]))
+        signs.discard(0)
+        if good and good in signs:
+            chosen = good
+        elif trend[i]:
+            chosen = int(trend_sign[i])
+        else:
+            chosen = int(side[i]) or 1
+        out.append("high" if chosen > 0 else "low")
+    return out
 
 
 def xmr_chart(
@@ -192,11 +228,7 @@ def xmr_chart(
     two_three = _two_of_three(y, mean, two_sigma)
     special = outside | shift | trend | two_three
 
-    # Direction of each special-cause point: the trend's direction wins, else the side of the mean.
-    direction_sign = np.where(trend, trend_sign, side)
-    direction = [
-        None if not s else ("high" if d > 0 else "low") for s, d in zip(special, direction_sign, strict=True)
-    ]
+    direction = _direction(special, outside | shift | two_three, side, trend, trend_sign, polarity)
     variation = [_variation(d, polarity) for d in direction]
 
     moving_range = np.concatenate([[np.nan], np.abs(np.diff(y))])
