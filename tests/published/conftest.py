@@ -15,8 +15,17 @@ NEW_PERIODS_APR_2023 = TEST_DATA / "published" / "New-Periods-Provider-Apr23.xls
 COMMISSIONER_2014_15 = sorted((TEST_DATA / "rtt_commissioner_2014_15").glob("*.xls"))
 
 
-@pytest.fixture(scope="module")
-def national_tidy():
+@pytest.fixture(scope="session")
+def national_with_totals():
+    """The national January 2026 extract with its C_999 roll-ups (read once per test session/worker)."""
     from carebacklog.published import read_rtt
 
-    return read_rtt(NATIONAL_JAN_2026)
+    return read_rtt(NATIONAL_JAN_2026, include_totals=True)
+
+
+@pytest.fixture(scope="session")
+def national_tidy(national_with_totals):
+    """The same extract as ``read_rtt`` gives it by default: details only."""
+    import polars as pl
+
+    return national_with_totals.filter(pl.col("treatment_function") != "C_999")

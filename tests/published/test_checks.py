@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-import pytest
 
 from carebacklog.published import CheckResult, check_return, read_rtt
 from carebacklog.published.tidy import TIDY_SCHEMA
 
-from .conftest import NATIONAL_JAN_2026, RBD_NOV_2024
+from .conftest import RBD_NOV_2024
 
 JAN, DEC = dt.date(2026, 1, 31), dt.date(2025, 12, 31)
 
@@ -107,11 +106,6 @@ def test_a_return_identical_to_last_month_is_flagged_per_provider() -> None:
     current = ret([*CLEAN, ("RBB", "01A", "Part_2", "C_110", 5, 8.0)])
     r = by_name(check_return(current, previous))["identical_to_previous"]
     assert r.offending["provider_code"].to_list() == ["RAA"]
-
-
-@pytest.fixture(scope="module")
-def national_with_totals() -> pl.DataFrame:
-    return read_rtt(NATIONAL_JAN_2026, include_totals=True)
 
 
 def test_january_2026_national_file(national_with_totals: pl.DataFrame) -> None:

@@ -20,9 +20,13 @@ def test_national_incomplete_pathways_match_the_publication(national_tidy: pl.Da
     assert row["over_52"] == 137_320
 
 
-def test_roll_up_rows_are_not_added_to_details(national_tidy: pl.DataFrame) -> None:
-    assert not national_tidy["treatment_function"].is_in(["C_999"]).any()
-    assert national_tidy["period"].unique().to_list() == [__import__("datetime").date(2026, 1, 31)]
+def test_roll_up_rows_are_dropped_by_default(national_with_totals: pl.DataFrame) -> None:
+    from .conftest import NATIONAL_JAN_2026
+
+    default = read_rtt(NATIONAL_JAN_2026)
+    assert not default["treatment_function"].is_in(["C_999"]).any()
+    assert default.equals(national_with_totals.filter(pl.col("treatment_function") != "C_999"))
+    assert default["period"].unique().to_list() == [__import__("datetime").date(2026, 1, 31)]
 
 
 def test_provider_totals_sum_to_the_national_total(national_tidy: pl.DataFrame) -> None:
@@ -39,12 +43,10 @@ def test_rbd_november_2024_single_provider() -> None:
     assert m["total"][0] == tidy.filter(pl.col("part") == "Part_2")["count"].sum()
 
 
-def test_measures_from_details_equal_those_from_nhs_englands_roll_up_rows() -> None:
+def test_measures_from_details_equal_those_from_nhs_englands_roll_up_rows(national_with_totals: pl.DataFrame) -> None:
     # The C_999 rows are NHS England's own per provider × commissioner totals: measuring them (as if they
     # were details) must give exactly the provider measures we build from the treatment functions.
-    from .conftest import NATIONAL_JAN_2026
-
-    with_totals = read_rtt(NATIONAL_JAN_2026, include_totals=True)
+    with_totals = national_with_totals
     roll_ups = with_totals.filter(pl.col("treatment_function") == "C_999")
     details = with_totals.filter(pl.col("treatment_function") != "C_999")
     for part in ("incomplete", "admitted", "nonadmitted", "dta", "new"):
