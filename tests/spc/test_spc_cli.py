@@ -119,6 +119,7 @@ def test_chart_from_published_extracts_uses_headline_measures(tmp_path: Path) ->
     # identical months: RBD's published 57.78% every month, no variation, target far above → fail
     assert {round(p["value"], 2) for p in points} == {57.78}
     assert "consistently_fail" in result.output
+    assert "trial limits" in result.output  # six points: fewer than MDC's 13
 
 
 def test_unknown_provider_is_an_error(tmp_path: Path) -> None:

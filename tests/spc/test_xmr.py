@@ -152,3 +152,8 @@ def test_summary_names_the_latest_points_icon() -> None:
     assert summary["lower_limit"] < 40 < summary["upper_limit"]  # limits 39.65 to 58.10
     assert summary["assurance"] == "hit_and_miss"
     assert summary["special_cause_points"] == 1
+
+
+def test_short_series_has_trial_limits() -> None:
+    assert xmr_chart(STABLE[:12]).summary()["trial_limits"] is True
+    assert xmr_chart(STABLE[:13]).summary()["trial_limits"] is False

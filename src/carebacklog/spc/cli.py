@@ -98,5 +98,11 @@ def register(app: typer.Typer) -> None:
             + (f"; assurance: {summary['assurance']}" if summary["assurance"] else ""),
             err=True,
         )
+        if summary["trial_limits"]:
+            typer.echo(
+                f"note: only {summary['points']} points; Making Data Count shows limits and icons from 13 "
+                "points, so treat these as trial limits",
+                err=True,
+            )
         if out is not None:
             typer.echo(f"chart written to {out}", err=True)

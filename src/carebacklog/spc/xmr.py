@@ -40,6 +40,7 @@ import polars as pl
 __all__ = [
     "LIMIT_FACTOR",
     "MDC_COLOURS",
+    "MIN_POINTS_FOR_ICONS",
     "SHIFT_POINTS",
     "TREND_POINTS",
     "Assurance",
@@ -58,6 +59,9 @@ TWO_SIGMA_FACTOR = LIMIT_FACTOR * 2.0 / 3.0
 # MDC run lengths: a shift is 7 points one side of the mean; a trend is 6 points rising or falling.
 SHIFT_POINTS = 7
 TREND_POINTS = 6
+# MDC's Single Chart tool shows process limits and the summary icons from 13 points (MDC team,
+# NHSRplotthedots issue #194); with fewer, limits are "trial" limits (NHSRplotthedots warns under 12).
+MIN_POINTS_FOR_ICONS = 13
 
 # Making Data Count colours (as in the MDC Excel tool and NHSRplotthedots).
 MDC_COLOURS: dict[str, str] = {
@@ -104,6 +108,8 @@ class XmrChart:
             "latest_variation": self.latest_variation,
             "latest_direction": self.points["direction"][-1],  # 'high' | 'low' | None: the MDC icon's arrow
             "special_cause_points": int(self.points["special_cause"].sum()),
+            "points": self.points.height,
+            "trial_limits": self.points.height < MIN_POINTS_FOR_ICONS,
         }
 
 
