@@ -58,7 +58,7 @@ class EventArrays:
 
 
 def _exp(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
-    return rng.exponential(mean, n).astype(np.int64)
+    return np.minimum(rng.exponential(mean, n), 20_000).astype(np.int32)
 
 
 def _middle(
@@ -66,9 +66,9 @@ def _middle(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Middle events: (dates, present, activity, priority) matrices, sorted by date per row."""
     n = len(plan)
-    ref = plan.referral_date.astype(np.int64)
-    start = plan.start.astype(np.int64)
-    lim = limit.astype(np.int64)
+    ref = plan.referral_date.astype(np.int32)
+    start = plan.start.astype(np.int32)
+    lim = limit.astype(np.int32)
     kind = plan.kind
     eligible = kind != NULLIFIED  # a nullified period's first activity is its DNA
     op1 = ref + 1 + _exp(rng, A.FIRST_ATTENDANCE_MEAN_DAYS, n)
@@ -79,9 +79,9 @@ def _middle(
     last_op = np.where(has3, op3, np.where(has2, op2, op1))
     dta = np.minimum(last_op + 1 + _exp(rng, 14.0, n), lim - 1)
     later_dna = op1 + 1 + _exp(rng, 35.0, n)
-    cancel = ref + 1 + (rng.random(n) * np.maximum(lim - ref - 1, 1)).astype(np.int64)
-    review1 = dta + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n)
-    review2 = review1 + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n)
+    cancel = ref + 1 + (rng.random(n) * np.maximum(lim - ref - 1, 1)).astype(np.int32)
+    review1 = dta + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n, dtype=np.int32)
+    review2 = review1 + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n, dtype=np.int32)
     weeks = np.asarray(A.VALIDATION_WEEKS, dtype=np.int32)
     # Validation contacts in the week after each milestone, on a working day: offset (k - weekday) mod 7
     # for k uniform in Monday..Friday.
@@ -110,11 +110,16 @@ def _middle(
     present = want & (dates < lim[:, None]) & (dates > ref[:, None])
     present[:, 0] = plan.has_dta
     capacity = np.maximum(lim - ref - 1, 0)
-    present &= np.cumsum(present, axis=1) <= capacity[:, None]
+    tight = np.flatnonzero(present.sum(axis=1) > capacity)
+    present[tight] &= np.cumsum(present[tight], axis=1) <= capacity[tight, None]
 
     # FSSA priority at the decision to admit; reviews re-grade a code held for over twice its target.
-    mix = np.where(surgical[:, None], np.asarray(A.PRIORITY_MIX_SURGICAL), np.asarray(A.PRIORITY_MIX_MEDICAL))
-    p_dta = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, 6)
+    u = np.asarray(rng.random(n))
+    p_dta = np.where(
+        surgical,
+        np.searchsorted(np.cumsum(A.weights(A.PRIORITY_MIX_SURGICAL)), u, side="right"),
+        np.searchsorted(np.cumsum(A.weights(A.PRIORITY_MIX_MEDICAL)), u, side="right"),
+    ).clip(0, 6)
     target = np.asarray(A.PRIORITY_TARGET_DAYS)
     regrade = np.asarray([3, 3, 3, 4, 4, 5, 6])
     p_r1 = np.where(review1 - dta > 2 * target[p_dta], regrade[p_dta], p_dta)
@@ -122,13 +127,16 @@ def _middle(
     prio = np.full(dates.shape, -1, dtype=np.int8)
     prio[:, 0], prio[:, 3], prio[:, 7] = p_dta, p_r1, p_r2
 
-    # Sort each row by date (absent last), then make dates strictly increasing inside (ref, limit).
-    d = np.where(present, np.clip(dates, (ref + 1)[:, None], (lim - 1)[:, None]), _BIG).astype(np.int32)
-    order = np.argsort(d, axis=1, kind="stable")
-    d = np.take_along_axis(d, order, axis=1)
-    present = np.take_along_axis(present, order, axis=1)
-    act_m = act[order]
-    prio = np.take_along_axis(prio, order, axis=1)
+    # Sort each row by date (absent last), carrying the column (importance order, which breaks ties) and
+    # the priority in the low bits of one int64 key; then make dates strictly increasing in (ref, limit).
+    d = np.where(present, np.minimum(np.maximum(dates, (ref + 1)[:, None]), (lim - 1)[:, None]), _BIG)
+    column = np.arange(d.shape[1], dtype=np.int64)
+    key = (d.astype(np.int64) << 12) | (column << 4)[None, :] | (prio.astype(np.int64) + 1)
+    key.sort(axis=1)
+    d = (key >> 12).astype(np.int32)
+    present = d != _BIG
+    act_m = act[(key >> 4) & 0xFF]
+    prio = ((key & 0xF) - 1).astype(np.int8)
     j = np.arange(d.shape[1], dtype=np.int32)
     k = present.sum(axis=1)
     d = np.maximum.accumulate(np.where(present, d - j, np.int32(-(2**30))), axis=1) + j
@@ -142,9 +150,9 @@ def build_histories(
     """Events for every planned pathway plus the earlier pathways behind consultant referrals (status 12)."""
     n = len(plan)
     kind = plan.kind
-    ref = plan.referral_date.astype(np.int64)
+    ref = plan.referral_date.astype(np.int32)
     completed = kind != OPEN
-    limit = np.where(completed, plan.stop, census + 1).astype(np.int64)
+    limit = np.where(completed, plan.stop, census + 1).astype(np.int32)
     anchor = np.minimum(ref, month_start) - 1
 
     # Prefix: an earlier nullified period, or an earlier period ended in active monitoring (status 11 return).
@@ -195,7 +203,7 @@ def build_histories(
     stop_act[kind == TRANSFERRED], stop_status[kind == TRANSFERRED] = TXO, 21
 
     # After: a follow-up after treatment (status 90), if it falls by the census.
-    follow = back_to_weekday(plan.stop.astype(np.int64) + 14 + _exp(rng, 21.0, n))
+    follow = back_to_weekday(plan.stop.astype(np.int32) + 14 + _exp(rng, 21.0, n))
     treated = (kind == ADMITTED) | ((kind == NON_ADMITTED) & (stop_status == 30))
     after_present = treated & (follow <= census) & (rng.random(n) < 0.6)
 
