@@ -148,3 +148,13 @@ def test_a_single_part_workbook_is_checked_without_false_cross_part_alarms() -> 
         .then(pl.col("count") + 1).otherwise(pl.col("count")).alias("count"))
     offending = by_name(check_return(broken))["totals_equal_treatment_functions"].offending
     assert offending.select("commissioner_code", "treatment_function", "weeks_band").rows() == [("01C", "AP999", 0)]
+
+
+def test_every_row_of_the_national_file_adds_up() -> None:
+    from carebacklog.published import check_extract_rows
+    from carebacklog.published.extract import read_extract_wide
+
+    from .conftest import NATIONAL_JAN_2026
+
+    result = check_extract_rows(read_extract_wide(NATIONAL_JAN_2026))
+    assert result.name == "row_totals_consistent" and result.passed

@@ -78,5 +78,9 @@ def test_check_passes_a_clean_file_and_fails_a_broken_one(tmp_path: Path) -> Non
     row = checks["totals_equal_treatment_functions"]["offending"][0]
     assert (row["provider_code"], row["part"], row["weeks_band"]) == ("RBD", "Part_2", 0)
     assert checks["identical_to_previous"]["passed"]  # one count changed
+    # The row's own Total All no longer equals its bands either: named by its line in the file.
+    row_check = checks["row_totals_consistent"]["offending"]
+    assert [(r["row"], r["treatment_function"], r["sum_of_bands"] - r["total_all"]) for r in row_check] == [
+        (i + 1, "C_110", 5)]
     identical = runner.invoke(app, ["rtt", "check", str(RBD_NOV_2024), "--previous", str(RBD_NOV_2024)])
     assert identical.exit_code == 1 and "[FAIL] identical_to_previous" in identical.stdout

@@ -11,14 +11,14 @@ Public API:
   weeks, median, 92nd and 95th percentile, new clock starts, for any grouping, by period.
 * :func:`band_percentile` — NHS England's interpolated percentile of weekly-band counts.
 * :func:`check_return`, :class:`CheckResult`, :class:`CheckThresholds` — the monthly-return checks
-  (domain.md §4).
+  (domain.md §4); :func:`check_extract_rows` — each Full CSV row's totals add up.
 * :class:`PublishedFileError` — a file that cannot be read (names file, row, column).
 * :data:`PART_OF` — ``part=`` words → RTT Part Type.
 
 See docs/published.md.
 """
 
-from carebacklog.published.checks import CheckResult, CheckThresholds, check_return
+from carebacklog.published.checks import CheckResult, CheckThresholds, check_extract_rows, check_return
 from carebacklog.published.extract import PublishedFileError
 from carebacklog.published.measures import PART_OF, headline_measures
 from carebacklog.published.percentile import band_percentile
@@ -30,6 +30,7 @@ __all__ = [
     "CheckThresholds",
     "PublishedFileError",
     "band_percentile",
+    "check_extract_rows",
     "check_return",
     "headline_measures",
     "read_orgs",

@@ -27,6 +27,10 @@ name                                      severity  rule
                                                     to last month's
 ========================================  ========  =========================================================
 
+On the wide Full CSV rows themselves, :func:`check_extract_rows` checks ``row_totals_consistent`` (error):
+each row's ``Total All`` = its bands + ``Patients with unknown clock start date``, and ``Total``, where
+filled, = its bands (Part_3 rows publish ``Total All`` only).
+
 Checks comparing parts are skipped when the return lacks one of those parts (e.g. a single-part 2014/15
 workbook). Thresholds of the plausibility checks are ours (NHS England publishes none): :class:`CheckThresholds`.
 """
@@ -40,7 +44,7 @@ import polars as pl
 
 from carebacklog.published.tidy import TOTAL_TREATMENT_FUNCTIONS
 
-__all__ = ["CheckResult", "CheckThresholds", "check_return"]
+__all__ = ["CheckResult", "CheckThresholds", "check_extract_rows", "check_return"]
 
 ORG = ["provider_code", "commissioner_code"]
 DETAIL = ["provider_code", "commissioner_code", "part", "treatment_function"]
@@ -274,3 +278,29 @@ def check_return(
     else:
         results += [_swings(details, previous, t), _identical(current, previous)]
     return results
+
+
+def check_extract_rows(wide: pl.DataFrame) -> CheckResult:
+    """``row_totals_consistent`` on a Full CSV extract as read by ``read_extract_wide`` (rows in file order).
+
+    Offending rows carry ``row`` (the line in the file, header = 1) besides the usual keys.
+    """
+    from carebacklog.published.extract import TOTAL_ALL, UNKNOWN_START, band_columns
+
+    bands = list(band_columns(wide.columns))
+    unknown = pl.col(UNKNOWN_START) if UNKNOWN_START in wide.columns else pl.lit(0.0)
+    total = pl.col("Total") if "Total" in wide.columns else pl.lit(0.0)
+    rows = (
+        wide.with_row_index("row", offset=2)
+        .with_columns(pl.sum_horizontal(bands).alias("sum_of_bands"), unknown.alias("unknown_start"),
+                      total.alias("total"), pl.col(TOTAL_ALL).alias("total_all"))
+        .filter(
+            (pl.col("part") != "Part_3")
+            & (((pl.col("sum_of_bands") + pl.col("unknown_start") - pl.col("total_all")).abs() > 1e-9)
+               | ((pl.col("total") != 0) & ((pl.col("total") - pl.col("sum_of_bands")).abs() > 1e-9)))
+        )
+        .select("row", "period", *DETAIL, "sum_of_bands", "unknown_start", "total", "total_all")
+    )
+    return _result("row_totals_consistent",
+                   "Each row's Total All equals its weekly bands plus unknown clock starts (and Total its bands).",
+                   "error", rows)

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check(
-        file: Path = typer.Argument(..., help="This month's return (Full CSV layout, .csv or .zip)."),
+        file: Path = typer.Argument(..., help="This month's return: Full CSV (.csv/.zip) or an RTT workbook (.xls)."),
         previous: Path | None = typer.Option(None, "--previous", help="Last month's return, for swing checks."),
         fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
         out: Path | None = OUT,
@@ -98,15 +98,27 @@ def register(app: typer.Typer) -> None:
         max_rows: int = typer.Option(10, "--max-rows", help="Offending rows shown per check in the table."),
     ) -> None:
         """Monthly RTT return checks (domain.md §4); exit code 1 when a check fails, 2 on unreadable input."""
-        from carebacklog.published.checks import check_return
+        from carebacklog.published.checks import check_extract_rows, check_return
 
         if fmt not in ("table", "json"):
             _fail(f"--format must be table or json, not {fmt!r}")
         if fail_on not in ("warning", "error"):
             _fail(f"--fail-on must be warning or error, not {fail_on!r}")
-        current = _read([file], include_totals=True)
+        row_checks = []
+        if file.suffix.lower() in (".csv", ".zip") and file.exists():
+            from carebacklog.published import PublishedFileError
+            from carebacklog.published.extract import read_extract_wide, wide_to_tidy
+
+            try:
+                wide = read_extract_wide(file)
+            except PublishedFileError as exc:
+                _fail(str(exc))
+            row_checks.append(check_extract_rows(wide))
+            current = wide_to_tidy(wide, include_totals=True)
+        else:
+            current = _read([file], include_totals=True)
         prior = _read([previous], include_totals=True) if previous is not None else None
-        results = check_return(current, prior)
+        results = [*row_checks, *check_return(current, prior)]
         if fmt == "json":
             text = json.dumps({"file": str(file), "previous": None if previous is None else str(previous),
                                "passed": all(r.passed for r in results),
