@@ -115,7 +115,7 @@ def bench_year() -> None:
         measures = _best(lambda run=run: run_measures(run), repeat=1)
         print(
             f"{label:>20}: simulate {seconds:.3f} s wall, {cpu:.3f} s CPU (budget 1 s) for {referrals:,} referrals, "
-            f"{int(run.daily['treated'].sum()):,} treated, final list {int(run.weekly['list_size'][-1]):,}; "
+            f"{int(run.daily['clock_stops'].sum()):,} treated, final list {int(run.weekly['list_size'][-1]):,}; "
             f"all tables {measures:.3f} s; {_load()}"
         )
     for name in ("fifo", "ringfence", "equity"):

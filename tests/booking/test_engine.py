@@ -30,7 +30,7 @@ def test_every_patient_is_accounted_for(ptl, scenario) -> None:
     run = _run(ptl, scenario, weeks=20)
     counts = np.bincount(run.outcome, minlength=4)
     assert counts.sum() == ptl.height + run.daily["arrivals"].sum()
-    assert counts[OUTCOME_TREATED] == run.daily["treated"].sum()
+    assert counts[OUTCOME_TREATED] == run.daily["clock_stops"].sum()
     assert run.weekly["list_size"][-1] == counts[OUTCOME_WAITING] == run.final_list().height
     # stock and flow each week: list(t) = list(t−1) + referrals − treated − reneged
     from carebacklog.booking import run_measures
@@ -41,11 +41,22 @@ def test_every_patient_is_accounted_for(ptl, scenario) -> None:
     np.testing.assert_array_equal(np.diff(sizes), flow.to_numpy())
 
 
+@pytest.mark.parametrize("policy", ["fifo", "priority", "equity", "ringfence"])
+def test_each_patient_is_booked_at_most_once_a_day_under_every_policy(policy, ptl, two_specialties) -> None:
+    # deterioration re-files patients; an unchanged key (FIFO ignores priority) must not file them twice
+    scenario = two_specialties(deterioration_rate_per_week={"P4": 0.3, "P3": 0.3}, renege_rate_per_week=0.05)
+    run = _run(ptl, scenario, policy=policy, weeks=12)
+    counts = np.bincount(run.outcome, minlength=4)
+    assert run.weekly["list_size"][-1] == counts[OUTCOME_WAITING]
+    assert counts[OUTCOME_TREATED] == run.daily["clock_stops"].sum()
+    assert counts.sum() == ptl.height + run.daily["arrivals"].sum()
+
+
 def test_starts_from_an_empty_list(scenario) -> None:
     run = _run(None, scenario, weeks=6)
     assert run.population.n_existing == 0
     assert run.daily["arrivals"].sum() > 0
-    assert run.daily["treated"].sum() > 0
+    assert run.daily["clock_stops"].sum() > 0
     assert run.weekly["list_size"][-1] == np.count_nonzero(run.outcome == OUTCOME_WAITING)
 
 
@@ -75,12 +86,12 @@ def test_priority_then_chronological_books_urgent_first_then_in_turn(ptl, two_sp
 
 def test_dna_and_cancellation_lose_the_slot_and_keep_the_patient(ptl, make_ptl, two_specialties) -> None:
     run = _run(ptl, _no_referrals(two_specialties, dna_rate=1.0), weeks=2)
-    assert run.daily["treated"].sum() == 0
+    assert run.daily["clock_stops"].sum() == 0
     assert run.daily["dna"].sum() == run.daily["booked"].sum() == run.daily["capacity"].sum()
     assert run.final_list().height == ptl.height
     run = _run(make_ptl(3000), _no_referrals(two_specialties, cancellation_rate=0.3), weeks=4)
     booked, cancelled = run.daily["booked"].sum(), run.daily["cancelled"].sum()
-    assert cancelled == booked - run.daily["treated"].sum()
+    assert cancelled == booked - run.daily["attended"].sum()
     assert abs(cancelled / booked - 0.3) < 4 * np.sqrt(0.3 * 0.7 / booked)
 
 

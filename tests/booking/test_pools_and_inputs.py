@@ -35,7 +35,7 @@ def test_sorted_pools_book_exactly_what_scoring_every_day_books(policy, make_ptl
     start, scenario = make_ptl(1200, seed=8), two_specialties()
     a = simulate(start, scenario, policy, census_date=CENSUS, weeks=10, rng=np.random.default_rng(2))
     b = simulate(start, scenario, scored, census_date=CENSUS, weeks=10, rng=np.random.default_rng(2))
-    np.testing.assert_array_equal(a.daily["treated"], b.daily["treated"])
+    np.testing.assert_array_equal(a.daily["clock_stops"], b.daily["clock_stops"])
     np.testing.assert_array_equal(a.weekly["list_size"], b.weekly["list_size"])
     cols = a.population.columns
     key = -policy.score(PoolView(cols, np.arange(a.population.size), 0))  # no deterioration: keys fixed

@@ -55,7 +55,9 @@ OVER_52_DAYS = 364
 OVER_65_DAYS = 65 * 7
 _DUE_BY_LABEL = np.array([DUE_DAYS.get(c, NO_DAY) for c in (*PRIORITY_CODES, "none")], dtype=np.int64)
 
-DAILY_COUNTERS = ("arrivals", "capacity", "booked", "treated", "dna", "cancelled")
+#: Per day: referrals, slots offered, slots booked, slots attended (DNAs and on-the-day cancellations are
+#: the rest of the booked slots), and clock stops (treatment, or completion at the assessment centre).
+DAILY_COUNTERS = ("arrivals", "capacity", "booked", "attended", "dna", "cancelled", "clock_stops")
 WEEKLY_MEASURES = ("list_size", "within_18", "over_52", "over_65")
 
 
@@ -179,10 +181,11 @@ def simulate(
             daily["booked"][d] += booked.size
             daily["dna"][d] += dnas
             daily["cancelled"][d] += booked.size - treated.size - dnas
-            daily["treated"][d] += treated.size
+            daily["attended"][d] += treated.size
             if p == n_spec:  # assessment centre: complete here, or join the specialty's main list
                 completes = ops_rng.random(treated.size) < completion_share
                 finished = treated[completes]
+                daily["clock_stops"][d] += finished.size
                 outcome[finished] = OUTCOME_CENTRE
                 exit_day[finished] = d
                 waiting[finished] = False
@@ -191,6 +194,7 @@ def simulate(
                 for s in np.unique(specs):
                     pools.add(int(s), onward[specs == s])
             else:
+                daily["clock_stops"][d] += treated.size
                 outcome[treated] = OUTCOME_TREATED
                 exit_day[treated] = d
                 waiting[treated] = False

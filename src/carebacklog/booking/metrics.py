@@ -10,7 +10,9 @@
 - ``summary``: the headline figures of the run in one row.
 
 Definitions: within 18 weeks = at most 126 days; over 52 weeks = more than 364 days (design.md rule 8).
-Utilisation = treatments ÷ slots offered (DNAs, cancellations and slots nobody was waiting for are lost).
+Utilisation = slots attended ÷ slots offered (DNAs, cancellations and slots nobody was waiting for are
+lost); ``treated`` counts clock stops (treatment, or completion at the assessment centre), so the list
+obeys list(t) = list(t − 1) + referrals − treated − reneged.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def weekly_table(run: SimulationRun) -> pl.DataFrame:
     size = run.weekly["list_size"]
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(size > 0, 100.0 * run.weekly["within_18"] / np.maximum(size, 1), 100.0)
-        util = np.where(per_week["capacity"] > 0, per_week["treated"] / np.maximum(per_week["capacity"], 1), 0.0)
+        util = np.where(per_week["capacity"] > 0, per_week["attended"] / np.maximum(per_week["capacity"], 1), 0.0)
     return pl.DataFrame(
         {
             "week": np.arange(1, weeks + 1),
@@ -57,9 +59,10 @@ def weekly_table(run: SimulationRun) -> pl.DataFrame:
             "referrals": per_week["arrivals"],
             "capacity": per_week["capacity"],
             "booked": per_week["booked"],
-            "treated": per_week["treated"],
+            "attended": per_week["attended"],
             "dna": per_week["dna"],
             "cancelled": per_week["cancelled"],
+            "treated": per_week["clock_stops"],
             "reneged": renege_week,
             "utilisation": util,
         }
@@ -170,7 +173,7 @@ def summary_row(run: SimulationRun, waits: pl.DataFrame, breaches: pl.DataFrame,
         "mean_wait_weeks": overall["mean"],
         "p92_wait_weeks": overall["p92"],
         "due_date_breaches": float(breaches["breaches"].sum()) if breaches.height else 0.0,
-        "utilisation": float(weekly["treated"].sum() / max(int(weekly["capacity"].sum()), 1)),
+        "utilisation": float(weekly["attended"].sum() / max(int(weekly["capacity"].sum()), 1)),
         "imd_gap_weeks": imd_mean("1") - imd_mean("5"),
     }
 

@@ -108,7 +108,10 @@ class SortedPools(_Pools):
     def refresh(self, ids: np.ndarray) -> None:
         if ids.size == 0:
             return
-        self.key[ids] = -np.asarray(self.policy.score(PoolView(self.columns, ids, 0)), dtype=np.float64)
+        new_key = -np.asarray(self.policy.score(PoolView(self.columns, ids, 0)), dtype=np.float64)
+        moved = new_key != self.key[ids]  # an unchanged key (e.g. FIFO ignores priority) keeps its entry
+        ids = ids[moved]
+        self.key[ids] = new_key[moved]
         pools = self.pool_of[ids]
         for pool in np.unique(pools[pools >= 0]):
             self.add(int(pool), ids[pools == pool])  # the old entries no longer match the key: dead
