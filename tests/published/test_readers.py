@@ -143,3 +143,38 @@ def test_pre_april_2021_layout_stops_at_52_plus(tmp_path: Path) -> None:
     assert tidy.select("weeks_band", "count", "top_band").sort("weeks_band").rows() == [(0, 4.0, 52), (52, 6.0, 52)]
     row = headline_measures(tidy, "incomplete", "national").row(0, named=True)
     assert row["over_52"] == 6 and row["over_65"] is None and row["over_104"] is None
+
+
+def test_xlsx_workbook_in_the_new_periods_layout(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Provider"
+    sheet.append([None, "Title:", "New Referral to Treatment (RTT) Periods"])
+    sheet.append([None, "Period:", "May 2025"])
+    sheet.append([])
+    sheet.append([None, "Region Code", "Provider Code", "Provider Name", "Treatment Function Code",
+                  "Treatment Function", "Number of new RTT clock starts during the month"])
+    sheet.append([None, "Y56", "R1H", "BARTS HEALTH NHS TRUST", "C_100", "General Surgery Service", 544])
+    sheet.append([None, "Y56", "R1H", "BARTS HEALTH NHS TRUST", "C_999", "Total", 544])
+    path = tmp_path / "New-Periods-Provider-May25.xlsx"
+    book.save(path)
+    tidy = read_rtt(path)
+    assert tidy.select("period", "provider_code", "part", "treatment_function", "count").rows() == [
+        (dt.date(2025, 5, 31), "R1H", "Part_3", "C_100", 544.0)]
+
+
+def test_workbook_text_in_a_count_cell_names_sheet_row_and_column(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Provider"
+    sheet.append([None, "Period:", "May 2025"])
+    sheet.append([None, "Provider Code", "Treatment Function Code", "Number of new RTT clock starts during the month"])
+    sheet.append([None, "R1H", "C_100", "many"])
+    path = tmp_path / "bad.xlsx"
+    book.save(path)
+    with pytest.raises(PublishedFileError, match="sheet 'Provider' row 3, column 'Number of new RTT clock starts"):
+        read_rtt(path)

@@ -1,4 +1,4 @@
-"""Readers for NHS England's RTT workbooks (``.xls``): the 2014/15 commissioner workbooks and the New
+"""Readers for NHS England's RTT workbooks (``.xls``, or ``.xlsx`` in the same layout): the 2014/15 commissioner workbooks and the New
 Periods provider workbook.
 
 Both carry ~10–15 lines of metadata (``Title:``, ``Period:``, ``Basis:`` …) above the header row.
@@ -54,34 +54,60 @@ class WorkbookTable:
             ) from None
 
 
-def read_workbook_table(path: str | Path) -> WorkbookTable:
-    """Find the data sheet (``Commissioner`` or ``Provider``) and its header row (the row naming a
-    ``Treatment Function Code``); return metadata and rows as published."""
+_DATA_SHEETS = ("Commissioner", "Provider")
+
+
+def _sheet_rows(path: Path) -> tuple[str, list[list[Any]]]:
+    """The data sheet's name and its rows (cell values; empty cells as ''): ``.xls`` through xlrd,
+    ``.xlsx`` through openpyxl (NHS England's newer workbooks)."""
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+            raise PublishedFileError(f"{path}: cannot open as an Excel workbook ({exc})") from exc
+        try:
+            name = _data_sheet(path, book.sheetnames)
+            rows = [["" if v is None else v for v in row] for row in book[name].iter_rows(values_only=True)]
+            return name, rows
+        finally:
+            book.close()
     import xlrd
 
-    path = Path(path)
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
+        xls = xlrd.open_workbook(str(path), on_demand=True)
     except Exception as exc:  # xlrd raises several unrelated types for a bad file
         raise PublishedFileError(f"{path}: cannot open as an Excel workbook ({exc})") from exc
     try:
-        names = book.sheet_names()
-        sheet_name = next((n for n in ("Commissioner", "Provider") if n in names), None)
-        if sheet_name is None:
-            raise PublishedFileError(f"{path}: no 'Commissioner' or 'Provider' sheet (sheets: {names})")
-        sheet = book.sheet_by_name(sheet_name)
-        metadata: dict[str, str] = {}
-        for r in range(min(sheet.nrows, 40)):
-            values = [str(v).strip() for v in sheet.row_values(r)]
-            if "Treatment Function Code" in values:
-                rows = [sheet.row_values(i) for i in range(r + 1, sheet.nrows)]
-                return WorkbookTable(path, sheet_name, metadata, values, rows, r + 2)
-            labels = [v for v in values if v]
-            if len(labels) >= 2 and labels[0].endswith(":"):
-                metadata[labels[0].rstrip(":")] = labels[1]
-        raise PublishedFileError(f"{path}: sheet {sheet_name!r} has no header row with 'Treatment Function Code'")
+        name = _data_sheet(path, xls.sheet_names())
+        sheet = xls.sheet_by_name(name)
+        return name, [sheet.row_values(i) for i in range(sheet.nrows)]
     finally:
-        book.release_resources()
+        xls.release_resources()
+
+
+def _data_sheet(path: Path, names: list[str]) -> str:
+    name = next((n for n in _DATA_SHEETS if n in names), None)
+    if name is None:
+        raise PublishedFileError(f"{path}: no 'Commissioner' or 'Provider' sheet (sheets: {names})")
+    return name
+
+
+def read_workbook_table(path: str | Path) -> WorkbookTable:
+    """Find the data sheet (``Commissioner`` or ``Provider``) and its header row (the row naming a
+    ``Treatment Function Code``); return metadata and rows as published."""
+    path = Path(path)
+    sheet_name, all_rows = _sheet_rows(path)
+    metadata: dict[str, str] = {}
+    for r, row in enumerate(all_rows[:40]):
+        values = [str(v).strip() for v in row]
+        if "Treatment Function Code" in values:
+            return WorkbookTable(path, sheet_name, metadata, values, all_rows[r + 1 :], r + 2)
+        labels = [v for v in values if v]
+        if len(labels) >= 2 and labels[0].endswith(":"):
+            metadata[labels[0].rstrip(":")] = labels[1]
+    raise PublishedFileError(f"{path}: sheet {sheet_name!r} has no header row with 'Treatment Function Code'")
 
 
 def _period(table: WorkbookTable) -> dt.date:
