@@ -413,7 +413,8 @@ def calibrate_snapshot(
 
     Run-rates are the month's own flows with no trend; the profile is ΣT_b over the pathway-weeks
     exposed in bin b (stock × weeks in the month), shrunk toward the pooled rate; ``renege_prior`` (B,)
-    or (L, B) per-step renege rates.
+    or (L, B) per-step renege rates give the shape by bin, their level anchored so the list balances
+    at today's flows.
     """
     incomplete = np.asarray(incomplete, dtype=np.float64)
     completed = np.asarray(completed, dtype=np.float64)
@@ -424,6 +425,16 @@ def calibrate_snapshot(
     exposure = (incomplete + completed) * per_month
     profile = _shrunk_rate(stops_by_model_bin(completed), exposure, KAPPA)
     ones = np.ones((L, 12))
+    # One month shows no trend, so anchor the prior's renege level on balance: starts - stops - reneges
+    # = 0 at today's flows (within ANCHOR_BOUNDS; any remaining gap is inflow the starts miss).
+    starts = np.asarray(starts, dtype=np.float64)
+    renege = np.broadcast_to(np.clip(renege_prior, 0.0, MAX_RENEGE), (L, B))
+    monthly = 1.0 - (1.0 - renege) ** per_month
+    modelled = (monthly * incomplete).sum(axis=1)
+    needed = starts - completed.sum(axis=1)
+    scale = np.clip(np.where(modelled > 0, needed / np.maximum(modelled, 1e-9), 1.0), *ANCHOR_BOUNDS)
+    renege = 1.0 - (1.0 - np.clip(monthly * scale[:, None], 0.0, MAX_RENEGE)) ** (1.0 / per_month)
+    starts = starts + np.maximum(modelled * scale - needed, 0.0)
     return Calibration(
         keys=keys,
         bins=bins,
@@ -431,13 +442,13 @@ def calibrate_snapshot(
         census=census,
         stock=incomplete.copy(),
         unknown_start=np.zeros(L) if unknown_start is None else np.asarray(unknown_start, dtype=np.float64),
-        starts=np.asarray(starts, dtype=np.float64),
+        starts=starts,
         starts_trend=np.zeros(L),
         capacity=completed.sum(axis=1),
         capacity_trend=np.zeros(L),
         seasonal_starts=ones,
         seasonal_capacity=ones.copy(),
-        renege=np.broadcast_to(np.clip(renege_prior, 0.0, MAX_RENEGE), (L, B)).copy(),
+        renege=renege,
         profile=np.maximum(profile, 0.0),
         starts_cv=np.full(L, 0.05),
         capacity_cv=np.full(L, 0.05),

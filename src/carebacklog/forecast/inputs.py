@@ -35,6 +35,7 @@ __all__ = [
     "inputs_from_ptl",
     "inputs_from_series",
     "inputs_from_tidy",
+    "load_observations",
     "national_priors",
     "observations_from_series",
     "observations_from_tidy",
@@ -311,3 +312,20 @@ def inputs_from_ptl(
     return calibrate_snapshot(
         key_frame, bins, 1.0, census_date, stock, completed, np.full(L, float(starts_per_month)), renege
     )
+
+
+def load_observations(paths: list[Path] | list[str], by: str = "national") -> Observations:
+    """Read FILE arguments: one ``.parquet`` monthly series, or published extracts (via ``read_rtt``)."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ValueError("give at least one file")
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such file")
+    if len(paths) == 1 and paths[0].suffix.lower() == ".parquet":
+        return observations_from_series(read_series(paths[0]), by)
+    if any(p.suffix.lower() == ".parquet" for p in paths):
+        raise ValueError("give either one .parquet monthly series or published extracts, not both")
+    from carebacklog.published import read_rtt
+
+    return observations_from_tidy(read_rtt(paths), by)

@@ -10,8 +10,9 @@ State: ``stock`` of shape (rows, bins), one row per list (and per Monte Carlo ru
    per-bin rate r: R = r·I.
 4. **Treatments** (clock stops) share the step's capacity C by a profile c over the bins: T_b =
    min(A_b, λ·c_b·I_b) where A = I - R is what is left to treat and λ is set so ΣT = min(C, ΣA) (water
-   filling, solved exactly in one pass per step). A share ``ring_fence`` of C is kept back for the
-   longest waiters and spent from the top bin down (treat in turn).
+   filling, solved exactly in one pass per step), with λ at most ``LAMBDA_MAX``. A share
+   ``ring_fence`` of C, and any capacity the profile cannot use below ``LAMBDA_MAX``, is spent from the
+   top bin down (treat in turn, longest waiters first).
 5. W = I - R - T.
 
 **Surplus**: a bin is never treated beyond what it holds; capacity beyond the whole list is *unused*
@@ -35,15 +36,45 @@ __all__ = ["MEASURES", "Projection", "allocate_treatments", "project", "step"]
 MEASURES = ("total", "within_18", "over_52", "over_65", "over_78", "over_104")
 
 _BIG = 1e30  # stands in for an infinite cap threshold (a bin with no treatment propensity)
+# Most the profile may scale every bin's treatment rate above its calibrated level (λ = 1 at the
+# calibration's own capacity). Capacity beyond that is spent treating in turn, longest waiters
+# first, as a service with spare capacity would; without the cap, a nearly cleared list keeps
+# treating new referrals first and leaves a residue of long waiters (the % within 18 weeks then
+# dips as capacity grows, which no planner would do).
+LAMBDA_MAX = 2.0
 
 Array = NDArray[np.floating]
 
 
 def _thresholds(renege: Array, profile: Array) -> Array:
     """λ at which bin b is fully treated: (1 - r_b) / c_b (independent of the stock)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         theta = np.where(profile > 0, (1.0 - renege) / np.where(profile > 0, profile, 1.0), _BIG)
     return np.minimum(theta, _BIG)
+
+
+def _sort_thresholds(renege: Array, profile: Array) -> tuple[NDArray[np.intp], Array]:
+    """Flat gather indices putting each column's bins (B, N) in cap-threshold order, and the sorted θ."""
+    theta = _thresholds(renege, profile)
+    order = np.argsort(theta, axis=0)
+    n = theta.shape[1]
+    gather = order * n + np.arange(n)[None, :]
+    return gather, np.take(theta.ravel(), gather)
+
+
+def _cumsum0(x: Array, reverse: bool = False) -> Array:
+    """Cumulative sum over bins (axis 0) as B vector additions: NumPy's own cumsum along axis 0
+    walks each column separately and is ~100× slower for (15–105, N) arrays."""
+    out = np.empty_like(x)
+    rows = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
+    prev = None
+    for i in rows:
+        if prev is None:
+            out[i] = x[i]
+        else:
+            np.add(out[prev], x[i], out=out[i])
+        prev = i
+    return out
 
 
 def allocate_treatments(
@@ -51,33 +82,68 @@ def allocate_treatments(
 ) -> Array:
     """Water-filling: T_b = min(available_b, λ·weights_b) with ΣT = min(capacity, Σavailable).
 
-    ``order`` sorts each row's bins by their cap threshold θ_b = available_b / weights_b and
-    ``theta_sorted`` holds the sorted thresholds. The total treated at λ = θ_k is
-    g_k = Σ_{j<k} available_j + θ_k · Σ_{j≥k} weights_j (sorted order); λ lies in the first segment
-    where g reaches the capacity.
+    Arrays are bins-first, (B, N): bins on axis 0, so the cumulative sums run over 15–105 contiguous
+    rows of N values (fast) rather than along a short inner axis. ``order`` holds flat indices that
+    gather each column's bins in order of their cap threshold θ_b = available_b / weights_b and
+    ``theta_sorted`` the sorted thresholds.
+    The total treated at λ = θ_k is g_k = Σ_{j<k} available_j + θ_k · Σ_{j≥k} weights_j (sorted
+    order); λ lies in the first segment where g reaches the capacity.
     """
-    a_s = np.take_along_axis(available, order, axis=-1)
-    w_s = np.take_along_axis(weights, order, axis=-1)
-    a_before = np.cumsum(a_s, axis=-1) - a_s
-    w_from = np.cumsum(w_s[..., ::-1], axis=-1)[..., ::-1]
+    a_s = np.take(available.ravel(), order)
+    w_s = np.take(weights.ravel(), order)
+    a_before = _cumsum0(a_s)
+    a_before -= a_s
+    w_from = _cumsum0(w_s, reverse=True)
     reach = a_before + theta_sorted * w_from
-    cap = capacity[..., None]
-    hit = reach >= cap
-    k = np.argmax(hit, axis=-1)[..., None]
-    any_hit = hit.any(axis=-1)
-    a_k = np.take_along_axis(a_before, k, axis=-1)[..., 0]
-    w_k = np.take_along_axis(w_from, k, axis=-1)[..., 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lam = np.where(w_k > 0, (capacity - a_k) / np.where(w_k > 0, w_k, 1.0), 0.0)
-    lam = np.where(any_hit, np.maximum(lam, 0.0), _BIG)
-    treated: Array = np.minimum(available, lam[..., None] * weights)
+    # reach is non-decreasing down the sorted bins (it is the total treated at λ = θ_k), so the first
+    # bin that reaches the capacity is the count of bins that do not
+    hit = reach >= capacity[None, :]
+    n_bins, n = hit.shape
+    misses = n_bins - hit.sum(axis=0)
+    any_hit = misses < n_bins
+    k = np.minimum(misses, n_bins - 1) * n + np.arange(n)
+    a_k = np.take(a_before.ravel(), k)
+    w_k = np.take(w_from.ravel(), k)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # w_k = 0: every weighted bin saturates before the capacity is reached, so treat them all
+        lam = np.where(w_k > 0, (capacity - a_k) / np.where(w_k > 0, w_k, 1.0), _BIG)
+    lam = np.minimum(np.where(any_hit, np.maximum(lam, 0.0), _BIG), LAMBDA_MAX).astype(available.dtype)
+    treated: Array = np.minimum(available, lam[None, :] * weights)
     return treated
 
 
 def _longest_first(available: Array, capacity: Array) -> Array:
-    """Spend ``capacity`` on the longest waiters first (top bin down), never beyond what a bin holds."""
-    above = np.cumsum(available[..., ::-1], axis=-1)[..., ::-1] - available
-    return np.clip(capacity[..., None] - above, 0.0, available)
+    """Spend ``capacity`` (N,) on the longest waiters first (top bin down), bins-first (B, N)."""
+    above = _cumsum0(available, reverse=True) - available
+    return np.clip(capacity[None, :] - above, 0.0, available)
+
+
+def _step_bins_first(
+    stock: Array,
+    starts: Array,
+    capacity: Array,
+    renege: Array,
+    profile: Array,
+    aging: Array,
+    fence: Array,
+    order: NDArray[np.intp],
+    theta_sorted: Array,
+) -> tuple[Array, Array, Array, Array]:
+    moving = stock * aging[:, None]
+    inflow = stock - moving
+    inflow[1:] += moving[:-1]
+    inflow[0] += starts
+    reneged = renege * inflow
+    available = inflow - reneged
+    fenced = fence * capacity
+    treated = allocate_treatments(available, profile * inflow, capacity - fenced, order, theta_sorted)
+    # the ring-fence, plus whatever the profile could not spend below LAMBDA_MAX, treats in turn
+    in_turn = capacity - treated.sum(axis=0)
+    if np.any(in_turn > 0):
+        treated += _longest_first(available - treated, np.maximum(in_turn, 0.0))
+    new_stock = np.maximum(available - treated, 0.0)
+    unused = np.maximum(capacity - treated.sum(axis=0), 0.0)
+    return new_stock, treated, reneged, unused
 
 
 def step(
@@ -88,9 +154,6 @@ def step(
     profile: Array,
     aging: Array,
     ring_fence: Array | float = 0.0,
-    *,
-    order: NDArray[np.intp] | None = None,
-    theta_sorted: Array | None = None,
 ) -> tuple[Array, Array, Array, Array]:
     """One step for every row: returns (new stock, treated by bin, reneged by bin, unused capacity).
 
@@ -98,24 +161,17 @@ def step(
     (rows, bins) or (bins,); ``aging`` (bins,) from ``Bins.aging_fraction``; ``ring_fence`` the share
     of capacity kept for the longest waiters, scalar or (rows,).
     """
-    renege = np.broadcast_to(renege, stock.shape)
-    profile = np.broadcast_to(profile, stock.shape)
-    if order is None or theta_sorted is None:
-        theta = _thresholds(renege, profile)
-        order = np.argsort(theta, axis=-1)
-        theta_sorted = np.take_along_axis(theta, order, axis=-1)
-    moving = stock * aging
-    inflow = stock - moving
-    inflow[..., 1:] += moving[..., :-1]
-    inflow[..., 0] += starts
-    reneged = renege * inflow
-    available = inflow - reneged
-    fence = np.asarray(ring_fence, dtype=stock.dtype) * capacity
-    by_profile = allocate_treatments(available, profile * inflow, capacity - fence, order, theta_sorted)
-    treated = by_profile + _longest_first(available - by_profile, fence)
-    new_stock = np.maximum(available - treated, 0.0)
-    unused = np.maximum(capacity - treated.sum(axis=-1), 0.0)
-    return new_stock, treated, reneged, unused
+    stock_t = np.ascontiguousarray(np.asarray(stock, dtype=np.float64).T)
+    renege_t = np.ascontiguousarray(np.broadcast_to(renege, stock.shape).T)
+    profile_t = np.ascontiguousarray(np.broadcast_to(profile, stock.shape).T)
+    order, theta_sorted = _sort_thresholds(renege_t, profile_t)
+    rows = stock_t.shape[1]
+    fence = np.broadcast_to(np.asarray(ring_fence, dtype=np.float64), (rows,))
+    new, treated, reneged, unused = _step_bins_first(
+        stock_t, np.broadcast_to(starts, (rows,)).astype(np.float64), np.broadcast_to(capacity, (rows,)).astype(np.float64),
+        renege_t, profile_t, np.asarray(aging, dtype=np.float64), fence, order, theta_sorted,
+    )
+    return new.T, treated.T, reneged.T, unused
 
 
 @dataclass(frozen=True)
@@ -153,44 +209,43 @@ def project(
     The computation runs in ``stock``'s dtype (float32 halves memory and time in sweeps).
     """
     dtype = stock.dtype if np.issubdtype(stock.dtype, np.floating) else np.float64
-    w = np.array(stock, dtype=dtype, copy=True)
-    rows, _n_bins = w.shape
+    rows = stock.shape[0]
+    w = np.ascontiguousarray(np.asarray(stock, dtype=dtype).T)  # bins-first (B, N)
     n_steps = starts.shape[1]
-    renege = np.broadcast_to(np.asarray(renege, dtype=dtype), w.shape)
-    profile = np.broadcast_to(np.asarray(profile, dtype=dtype), w.shape)
-    if np.any(renege < 0) or np.any(renege > 1) or np.any(profile < 0):
+    renege_t = np.ascontiguousarray(np.broadcast_to(np.asarray(renege, dtype=dtype), stock.shape).T)
+    profile_t = np.ascontiguousarray(np.broadcast_to(np.asarray(profile, dtype=dtype), stock.shape).T)
+    if np.any(renege_t < 0) or np.any(renege_t > 1) or np.any(profile_t < 0):
         raise ValueError("renege rates must lie in [0, 1] and treatment profile weights must be >= 0")
     if np.any(starts < 0) or np.any(capacity < 0):
         raise ValueError("clock starts and capacity must not be negative")
-    theta = _thresholds(renege, profile)
-    order = np.argsort(theta, axis=-1)
-    theta_sorted = np.take_along_axis(theta, order, axis=-1).astype(dtype)
+    order, theta_sorted = _sort_thresholds(renege_t, profile_t)
     aging = bins.aging_fraction(step_weeks).astype(dtype)
     weights = bins.measure_weights().astype(dtype)
-    fence = np.asarray(ring_fence, dtype=dtype)
+    fence = np.broadcast_to(np.asarray(ring_fence, dtype=dtype), (rows,))
     if np.any(fence < 0) or np.any(fence > 1):
         raise ValueError("ring_fence must be a share between 0 and 1")
     record = np.asarray(record_steps, dtype=np.intp)
     if record.size and (record.min() < 1 or record.max() > n_steps or np.any(np.diff(record) <= 0)):
         raise ValueError("record_steps must be increasing step counts between 1 and the number of steps")
     months = record.size
-    measures = np.empty((rows, months, weights.shape[1]), dtype=dtype)
+    measures = np.empty((months, weights.shape[1], rows), dtype=dtype)
+    weights_t = np.ascontiguousarray(weights.T)
     flows = np.zeros((4, rows, months), dtype=np.float64)
     acc = np.zeros((4, rows), dtype=np.float64)
-    starts = np.asarray(starts, dtype=dtype)
-    capacity = np.asarray(capacity, dtype=dtype)
+    starts_t = np.ascontiguousarray(np.asarray(starts, dtype=dtype).T)  # (steps, N)
+    capacity_t = np.ascontiguousarray(np.asarray(capacity, dtype=dtype).T)
     m = 0
     for t in range(n_steps):
-        w, treated, reneged, unused = step(
-            w, starts[:, t], capacity[:, t], renege, profile, aging, fence, order=order, theta_sorted=theta_sorted
+        w, treated, reneged, unused = _step_bins_first(
+            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence, order, theta_sorted
         )
-        acc[0] += starts[:, t]
-        acc[1] += treated.sum(axis=-1)
-        acc[2] += reneged.sum(axis=-1)
+        acc[0] += starts_t[t]
+        acc[1] += treated.sum(axis=0)
+        acc[2] += reneged.sum(axis=0)
         acc[3] += unused
         if m < months and t + 1 == record[m]:
-            measures[:, m, :] = w @ weights
+            np.matmul(weights_t, w, out=measures[m])
             flows[:, :, m] = acc
             acc[:] = 0.0
             m += 1
-    return Projection(measures, flows[0], flows[1], flows[2], flows[3], w)
+    return Projection(measures.transpose(2, 0, 1), flows[0], flows[1], flows[2], flows[3], w.T)
