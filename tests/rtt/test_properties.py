@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -176,3 +177,29 @@ def test_open_periods_are_starts_minus_stops_nullified_and_transferred(rows: lis
     assert periods.height == starts
     assert periods.filter(pl.col("outcome") == "open").height == open_expected
     assert ptl_snapshot(periods, CENSUS).height == open_expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(event, max_size=40))
+def test_fast_ordering_paths_agree_with_the_exact_sort(rows: list[tuple[Any, ...]]) -> None:
+    """Force the rare paths: hash-prefix clashes (2-bit prefix) and full pathway-hash collisions."""
+    from carebacklog.rtt import ordering
+
+    events = _frame(rows)
+    expected = build_periods(events, CENSUS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ordering, "PREFIX_BITS", 2)
+        assert build_periods(events, CENSUS).equals(expected)
+    with pytest.MonkeyPatch.context() as patch:
+        # Every pathway id has the same length, so this "hash" makes all pathways collide.
+        patch.setattr(ordering, "_pathway_hash", lambda ids: ids.str.len_bytes().cast(pl.UInt64))
+        assert build_periods(events, CENSUS).equals(expected)
+        assert _tuples(build_periods(events, CENSUS)) == _reference(events, CENSUS)
+
+
+def test_events_spanning_decades_use_the_exact_sort() -> None:
+    rows = [("A", 0, "referral", 10, None, None), ("A", 9000, "admission", 30, None, None)]
+    rows += [("B", 9000, "outpatient", 30, None, None), ("B", 9000, "referral", None, None, None)]
+    periods = build_periods(_frame(rows))
+    assert _tuples(periods) == _reference(_frame(rows), None)
+    assert periods.get_column("outcome").to_list() == ["admitted", "non_admitted"]

@@ -19,6 +19,7 @@ from typing import Final
 
 import polars as pl
 
+from carebacklog.rtt.ordering import clock_order
 from carebacklog.rtt.schema import (
     ACTIVITY_PRECEDENCE,
     NULLIFY_STATUS,
@@ -126,22 +127,9 @@ _DNA_STOP_STATUSES: Final[tuple[int, ...]] = (34, 36)
 
 _STOP = tuple(sorted(STOP_STATUSES))
 _START = tuple(sorted(START_STATUSES))
-#: Seed of the second pathway_id hash that checks the first for collisions (any value other than 0).
-_CHECK_SEED: Final[int] = 1_000_003
-#: Status sort position of an event with no status (after 99).
-_NO_STATUS_ORDER: Final[int] = 127
-_SORT_TAIL: Final[tuple[str, ...]] = (
-    "priority",
-    "original_start_date",
-    "treatment_function",
-    "provider_code",
-    "commissioner_code",
-    "patient_id",
-)
 
 
 _A = ACTIVITY_PRECEDENCE  # activity -> small integer code used in the vectorised pass
-_NARROW: Final[tuple[str, ...]] = ("event_date", "rtt_status", "original_start_date")
 
 
 def clock_states(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
@@ -149,54 +137,11 @@ def clock_states(events: pl.DataFrame, census_date: date | None = None) -> pl.Da
 
     Columns: ``_row`` (the event's row in ``events``), ``_pw_hash``, ``_act`` (activity precedence
     code), ``event_date``, ``rtt_status``, ``original_start_date``, ``effect``, ``period``,
-    ``in_period``, ``period_key`` and ``clock_start_date`` (see :func:`classify_events`).
-
-    Order within a pathway: event date, then activity precedence (:data:`ACTIVITY_PRECEDENCE`), then
-    RTT status (10 < 20 < 30 < 90, no status last), then a hash of ``event_id``, then (only if rows
-    still tie) a hash of the remaining contract columns. Every key is a function of the row's content,
-    so shuffling the input rows cannot change any result; rows that still tie are identical and
-    interchangeable. Pathways are grouped by a 64-bit hash of ``pathway_id``, checked by a second,
-    independently seeded hash (ids that share the first hash are then grouped by their text), so
-    pathways come out in no meaningful order: callers sort their much smaller outputs by pathway_id.
-    Only numeric columns travel through the sort, which keeps it fast at England scale.
+    ``in_period``, ``period_key`` and ``clock_start_date`` (see :func:`classify_events`). The order
+    is :func:`carebacklog.rtt.ordering.clock_order`'s: by pathway, then date, activity precedence
+    (:data:`ACTIVITY_PRECEDENCE`), status and event_id, independent of the input row order.
     """
-    act = pl.col("activity").replace_strict(_A, default=len(_A), return_dtype=pl.Int8)
-    day = pl.col("event_date").cast(pl.Int64)
-    status = pl.col("rtt_status").cast(pl.Int64).fill_null(_NO_STATUS_ORDER)
-    event_id = pl.col("event_id") if "event_id" in events.columns else pl.lit(None, pl.String)
-    narrow = events.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-        pl.col("pathway_id").hash().alias("_pw_hash"),
-        act.alias("_act"),
-        *[pl.col(c) for c in _NARROW],
-        event_id.hash().alias("_eid"),
-    )
-    if census_date is not None:
-        narrow = narrow.filter(pl.col("event_date") <= census_date)
-    narrow = narrow.with_columns(
-        _order=((day - day.min()) * 16 + pl.col("_act").cast(pl.Int64)) * 128 + status
-    )
-    keys = ["_pw_hash", "_order", "_eid"]
-    narrow = narrow.sort(keys)
-    tied = pl.all_horizontal([pl.col(k) == pl.col(k).shift(1) for k in keys])
-    if narrow.select(tied.any()).item():
-        # Same pathway, day, activity, status and event_id: order by the rest of the row.
-        tail = events.select(pl.struct(list(_SORT_TAIL)).hash()).to_series()
-        narrow = narrow.with_columns(_tail=tail.gather(narrow.get_column("_row")))
-        keys = [*keys, "_tail"]
-        narrow = narrow.sort(keys)
-    check = events.get_column("pathway_id").hash(seed=_CHECK_SEED).gather(narrow.get_column("_row"))
-    same_hash = narrow.get_column("_pw_hash") == narrow.get_column("_pw_hash").shift(1)
-    if (same_hash & (check != check.shift(1))).any():
-        # Two pathway ids share a 64-bit hash: group by the text instead (slower, never wrong).
-        ids = events.get_column("pathway_id").gather(narrow.get_column("_row"))
-        narrow = narrow.with_columns(ids.alias("_id")).sort(["_id", *keys[1:]])
-        new_pw = (pl.col("_id") != pl.col("_id").shift(1)).fill_null(True)
-        narrow = narrow.with_columns(_new_pw=new_pw).drop("_id")
-    else:
-        new_pw = (pl.col("_pw_hash") != pl.col("_pw_hash").shift(1)).fill_null(True)
-        narrow = narrow.with_columns(_new_pw=new_pw)
-    return _run_clock(narrow.drop([k for k in keys if k != "_pw_hash"]))
+    return _run_clock(clock_order(events, census_date))
 
 
 def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
