@@ -43,9 +43,7 @@ def test_trust_writes_parquet_in_the_input_contract_with_no_rejected_rows(tmp_pa
     assert events.events.height > 90_000
     patients = read_patients(tmp_path / "patients.parquet")
     assert patients.rejected.height == 0
-    assert set(events.events["patient_id"].unique().to_list()) <= set(
-        patients.events["patient_id"].to_list()
-    )
+    assert set(events.events["patient_id"].unique().to_list()) <= set(patients.events["patient_id"].to_list())
 
 
 def test_csv_output_reads_back_the_same_as_parquet(tmp_path: Path) -> None:

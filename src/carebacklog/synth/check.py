@@ -27,12 +27,10 @@ TOTAL_REL_TOLERANCE = 0.05
 
 
 def data_issues(events: pl.DataFrame, census_date: dt.date) -> pl.DataFrame:
-    """Events the engine classifies as data-quality issues (empty for a clean synthetic trust)."""
-    from carebacklog.rtt import classify_events
-    from carebacklog.rtt.rules import ISSUE_EFFECTS
+    """The engine's data-quality table (:func:`carebacklog.rtt.data_quality`): empty for a clean trust."""
+    from carebacklog.rtt import data_quality
 
-    classified = classify_events(events, census_date)
-    return classified.filter(pl.col("effect").is_in(list(ISSUE_EFFECTS)))
+    return data_quality(events, census_date)
 
 
 def calibration_report(

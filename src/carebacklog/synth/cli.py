@@ -60,6 +60,13 @@ def register(app: typer.Typer) -> None:
         imd_gap_weeks: float = typer.Option(
             0.0, "--imd-gap-weeks", help="Make IMD quintile 1 wait this many weeks longer than quintile 5."
         ),
+        data_errors: float = typer.Option(
+            0.0,
+            "--data-errors",
+            min=0.0,
+            max=1.0,
+            help="Share of pathways given one known data-quality error (listed in injected_errors).",
+        ),
     ) -> None:
         """Generate a synthetic trust whose clock-engine picture reproduces a published RTT month."""
         import numpy as np
@@ -87,6 +94,7 @@ def register(app: typer.Typer) -> None:
                     rng=np.random.default_rng(seed),
                     scale=scale,
                     imd_gap_weeks=imd_gap_weeks,
+                    data_errors=data_errors,
                     progress=step,
                 )
             except ValueError as exc:

@@ -40,10 +40,14 @@ def demo_trust(seed: int = 0, *, scale: float = 1.0, imd_gap_weeks: float = 0.0)
 
 
 def write_trust(trust: SynthTrust, out_dir: Path, fmt: Literal["parquet", "csv"] = "parquet") -> list[Path]:
-    """Write ``events`` and ``patients`` (``events.parquet`` / ``patients.parquet`` or ``.csv``)."""
+    """Write ``events`` and ``patients`` (``events.parquet`` / ``patients.parquet`` or ``.csv``), and
+    ``injected_errors`` when errors were injected."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, frame in (("events", trust.events), ("patients", trust.patients)):
+    tables = [("events", trust.events), ("patients", trust.patients)]
+    if trust.injected_errors.height:
+        tables.append(("injected_errors", trust.injected_errors))
+    for name, frame in tables:
         path = out_dir / f"{name}.{fmt}"
         if fmt == "parquet":
             frame.write_parquet(path)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from carebacklog.synth.assumptions import PRIORITY_CODES, SURGICAL_GROUPS, TREATMENT_FUNCTION_CODES
 from carebacklog.synth.calendar import day_number
+from carebacklog.synth.errors import inject_errors
 from carebacklog.synth.histories import ACTIVITIES, build_histories
 from carebacklog.synth.patients import ETHNIC_LETTERS, draw_patients
 from carebacklog.synth.plan import OPEN, plan_pathways
@@ -36,6 +37,11 @@ class SynthTrust:
     census_date: dt.date
     events: pl.DataFrame
     patients: pl.DataFrame
+    injected_errors: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"pathway_id": pl.String, "event_id": pl.String, "issue": pl.String}
+        )
+    )
 
 
 def _detail_codes(groups: list[str], tf_idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -64,6 +70,7 @@ def synthesise_trust(
     rng: np.random.Generator,
     scale: float = 1.0,
     imd_gap_weeks: float = 0.0,
+    data_errors: float = 0.0,
     progress: Progress | None = None,
 ) -> SynthTrust:
     """Generate a trust whose clock-engine picture at ``census_date`` reproduces the published month.
@@ -72,7 +79,9 @@ def synthesise_trust(
     ``provider_code, commissioner_code, part, treatment_function, weeks_band, count``) for the month that
     ends on ``census_date``. ``scale`` multiplies every count (e.g. to England size for benchmarks).
     ``imd_gap_weeks`` makes open pathways of the most deprived IMD quintile wait that many weeks longer on
-    average than those of the least deprived. The same ``rng`` state gives the same trust.
+    average than those of the least deprived. ``data_errors`` gives that share of pathways one known
+    data-quality error (see :mod:`carebacklog.synth.errors`; listed in ``injected_errors``). The same
+    ``rng`` state gives the same trust.
     """
     step = progress or (lambda _msg: None)
     census = day_number(census_date)
@@ -143,4 +152,7 @@ def synthesise_trust(
             "lsoa": pl.Series([None] * n_main, dtype=pl.String),
         }
     )
+    if data_errors:
+        events, injected = inject_errors(events, census, data_errors, rng)
+        return SynthTrust(provider_code, census_date, events, patients, injected)
     return SynthTrust(provider_code, census_date, events, patients)
