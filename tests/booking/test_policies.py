@@ -45,6 +45,12 @@ def _view(days_waited, rank=None, quintile=None) -> PoolView:
 def test_ring_fence_books_its_share_for_long_waiters_longest_first() -> None:
     # ten patients: two urgent short waiters, long waiters at 300 and 350 days (over 40 weeks = 280 days)
     view = _view([10, 20, 300, 350, 100, 90, 80, 70, 60, 50], rank=[2, 2, 4, 4, 4, 4, 4, 4, 4, 4])
+    # a small pool: 20% of 2 slots a day gives a fenced slot on 2 days in 5
+    fenced_days = [
+        3 in RingFenced(share=0.2, over_weeks=40).select(PoolView(view._columns, view.ids, day), 2).tolist()
+        for day in range(10)
+    ]
+    assert sum(fenced_days) == 4
     chosen = set(RingFenced(share=0.5, over_weeks=40).select(view, 4).tolist())
     assert chosen == {3, 2, 0, 1}  # two fenced slots to the long waiters, two to the urgent patients
     chosen = set(RingFenced(share=0.25, over_weeks=40).select(view, 4).tolist())

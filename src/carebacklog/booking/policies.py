@@ -15,8 +15,9 @@ Policies
     Clinical priority first, then chronological (longest wait first): the NHS standard booking order
     (RTT rules suite; FSSA prioritisation; "treat in turn" within a priority).
 ``ringfence``
-    A share of each day's slots ring-fenced for patients waiting over N weeks, booked longest wait first;
-    the other slots (and ring-fenced slots nobody is eligible for) follow priority then chronological.
+    A share of slots ring-fenced for patients waiting over N weeks, booked longest wait first (on average
+    ``share`` of each pool's slots, spread over days so small lists get fenced slots too); the other slots
+    (and ring-fenced slots nobody is eligible for) follow priority then chronological.
 ``equity``
     Priority first; within a priority, patients in the most deprived IMD quintiles are booked as if they
     had waited longer: score = days waited + 7 × boost_weeks[quintile] (default 4 weeks for quintile 1,
@@ -177,7 +178,11 @@ class RingFenced(BookingPolicy):
         waited = np.asarray(view.days_waited, dtype=np.float64)
         # "Over N weeks" as in the published bands: more than 7·N days since clock start.
         eligible = np.flatnonzero(waited > 7 * self.over_weeks)
-        fenced = min(int(np.floor(self.share * slots + 0.5)), eligible.size)
+        # Ring-fenced slots today: the day's share of a running total, so a small list (2 slots a day at
+        # 20%) still gets one fenced slot every 2.5 days instead of rounding to none every day.
+        day = float(view.today)
+        quota = int(np.floor(self.share * slots * (day + 1) + 0.5) - np.floor(self.share * slots * day + 0.5))
+        fenced = min(quota, eligible.size)
         chosen = eligible[best_k(waited[eligible], fenced)]
         rest = slots - chosen.size
         if rest <= 0:
