@@ -154,3 +154,18 @@ def test_chart_of_our_own_monthly_returns(tmp_path: Path) -> None:
     points = json.loads(result.stdout)
     assert [p["period"] for p in points][-1] == "2026-01-31" and len(points) == 6
     assert all(p["value"] >= 0 for p in points)
+
+
+def test_rebase_option(tmp_path: Path) -> None:
+    path = tmp_path / "step.csv"
+    values = [50, 52, 49, 51, 48, 52, 50, 49, 51, 50, 60, 62, 59, 61, 58, 62, 60, 59, 61, 60]
+    path.write_text(
+        "period,value\n" + "".join(f"p{i:02d},{v}\n" for i, v in enumerate(values)), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["spc", "chart", str(path), "--rebase", "p10", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    points = json.loads(result.stdout)
+    assert {p["segment"] for p in points} == {1, 2}
+    assert not any(p["special_cause"] for p in points)
+    bad = runner.invoke(app, ["spc", "chart", str(path), "--rebase", "nope"])
+    assert bad.exit_code == 1 and "nope" in bad.output

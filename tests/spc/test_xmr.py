@@ -157,3 +157,21 @@ def test_summary_names_the_latest_points_icon() -> None:
 def test_short_series_has_trial_limits() -> None:
     assert xmr_chart(STABLE[:12]).summary()["trial_limits"] is True
     assert xmr_chart(STABLE[:13]).summary()["trial_limits"] is False
+
+
+def test_rebase_recalculates_limits_after_a_step_change() -> None:
+    before = [50, 52, 49, 51, 48, 52, 50, 49, 51, 50]
+    after = [60, 62, 59, 61, 58, 62, 60, 59, 61, 60]
+    periods = [f"m{i:02d}" for i in range(20)]
+    one = xmr_chart([*before, *after], periods)
+    assert one.points["shift"].all()  # one set of limits: both halves are shifts
+    two = xmr_chart([*before, *after], periods, rebase_at=["m10"])
+    assert not two.points["special_cause"].any()  # each segment is stable around its own mean
+    assert two.points["segment"].to_list() == [1] * 10 + [2] * 10
+    assert two.points["mean"].unique().sort().to_list() == [50.2, 60.2]
+    assert two.mean == pytest.approx(60.2)  # the summary describes the latest segment
+    assert two.points["moving_range"][10] is None  # no moving range across the rebase
+    with pytest.raises(ValueError, match="not one of"):
+        xmr_chart(before, rebase_at=["x"])
+    with pytest.raises(ValueError, match="fewer than 2"):
+        xmr_chart(before, list(range(10)), rebase_at=[9])

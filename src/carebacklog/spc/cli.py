@@ -53,6 +53,9 @@ def register(app: typer.Typer) -> None:
             None, help="up (higher is better) | down | neutral; default by measure."
         ),
         baseline: int | None = typer.Option(None, help="Fix mean and limits on the first N points."),
+        rebase: list[str] = typer.Option(
+            [], "--rebase", help="Period where limits are recalculated (repeatable), e.g. 2025-04-30."
+        ),
         out: Path | None = typer.Option(None, "--out", help="Write the chart here (.svg or .png)."),
         data_out: Path | None = typer.Option(None, "--data-out", help="Write the points (csv/json) here."),
         fmt: str = typer.Option("table", "--format", help="table | csv | json"),
@@ -82,6 +85,7 @@ def register(app: typer.Typer) -> None:
                 polarity=chosen,  # type: ignore[arg-type]
                 target=target,
                 baseline_points=baseline,
+                rebase_at=rebase,
             )
             if out is not None:
                 title = f"{label} ({provider or 'England'})" if label != "value" else files[0].stem

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -82,7 +83,7 @@ class XmrChart:
     ``points`` has one row per period: ``period, value, mean, moving_range, upper_limit, lower_limit,
     upper_two_sigma, lower_two_sigma, target, outside_limits, shift, trend, two_of_three, special_cause,
     direction ('high' | 'low' | None), variation ('common_cause' | 'improvement' | 'concern' |
-    'neutral')``.
+    'neutral'), segment`` (1, 2, … after each rebase). The scalar fields describe the last segment.
     """
 
     points: pl.DataFrame
@@ -194,32 +195,10 @@ def _direction(
     return out
 
 
-def xmr_chart(
-    values: Sequence[float] | np.ndarray,
-    periods: Sequence[object] | None = None,
-    *,
-    polarity: Polarity = "up",
-    target: float | None = None,
-    baseline_points: int | None = None,
-    shift_points: int = SHIFT_POINTS,
-    trend_points: int = TREND_POINTS,
-) -> XmrChart:
-    """Build an XmR chart of ``values`` (in time order) with MDC's special-cause rules.
-
-    ``baseline_points`` fixes the mean and limits on the first n points (MDC "fix and extend"); by default
-    every point is used. Raises ``ValueError`` for fewer than 2 points or missing values.
-    """
-    y = np.asarray(values, dtype=np.float64)
-    if y.ndim != 1 or y.shape[0] < 2:
-        raise ValueError("an XmR chart needs at least 2 points")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("values must all be present and finite")
-    if polarity not in ("up", "down", "neutral"):
-        raise ValueError(f"polarity must be up, down or neutral, not {polarity!r}")
-    labels: list[object] = list(periods) if periods is not None else list(range(1, y.shape[0] + 1))
-    if len(labels) != y.shape[0]:
-        raise ValueError("periods and values differ in length")
-
+def _segment(
+    y: np.ndarray, polarity: Polarity, baseline_points: int | None, shift_points: int, trend_points: int
+) -> tuple[dict[str, object], float, float]:
+    """Per-point columns and (mean, mean moving range) of one segment (limits recalculated per segment)."""
     base = y if baseline_points is None else y[: max(2, baseline_points)]
     mean = float(base.mean())
     mean_mr = float(np.abs(np.diff(base)).mean())
@@ -233,33 +212,87 @@ def xmr_chart(
     trend, trend_sign = _trend(y, trend_points)
     two_three = _two_of_three(y, mean, two_sigma)
     special = outside | shift | trend | two_three
-
     direction = _direction(special, outside | shift | two_three, side, trend, trend_sign, polarity)
-    variation = [_variation(d, polarity) for d in direction]
+    n = y.shape[0]
+    columns: dict[str, object] = {
+        "value": y,
+        "mean": np.full(n, mean),
+        "moving_range": np.concatenate([[np.nan], np.abs(np.diff(y))]),
+        "upper_limit": np.full(n, upper),
+        "lower_limit": np.full(n, lower),
+        "upper_two_sigma": np.full(n, mean + two_sigma),
+        "lower_two_sigma": np.full(n, mean - two_sigma),
+        "outside_limits": outside,
+        "shift": shift,
+        "trend": trend,
+        "two_of_three": two_three,
+        "special_cause": special,
+        "direction": direction,
+        "variation": [_variation(d, polarity) for d in direction],
+    }
+    return columns, mean, mean_mr
 
-    moving_range = np.concatenate([[np.nan], np.abs(np.diff(y))])
-    points = pl.DataFrame(
-        {
-            "period": labels,
-            "value": y,
-            "mean": np.full(y.shape[0], mean),
-            "moving_range": moving_range,
-            "upper_limit": np.full(y.shape[0], upper),
-            "lower_limit": np.full(y.shape[0], lower),
-            "upper_two_sigma": np.full(y.shape[0], mean + two_sigma),
-            "lower_two_sigma": np.full(y.shape[0], mean - two_sigma),
-            "target": [target] * y.shape[0],
-            "outside_limits": outside,
-            "shift": shift,
-            "trend": trend,
-            "two_of_three": two_three,
-            "special_cause": special,
-            "direction": direction,
-            "variation": variation,
-        },
-        schema_overrides={"target": pl.Float64, "direction": pl.String},
-        strict=False,
-    ).with_columns(pl.col("moving_range").fill_nan(None))
+
+def xmr_chart(
+    values: Sequence[float] | np.ndarray,
+    periods: Sequence[object] | None = None,
+    *,
+    polarity: Polarity = "up",
+    target: float | None = None,
+    baseline_points: int | None = None,
+    shift_points: int = SHIFT_POINTS,
+    trend_points: int = TREND_POINTS,
+    rebase_at: Sequence[object] = (),
+) -> XmrChart:
+    """Build an XmR chart of ``values`` (in time order) with MDC's special-cause rules.
+
+    ``baseline_points`` fixes the mean and limits on the first n points of each segment (MDC "fix and
+    extend"); by default every point is used. ``rebase_at`` lists periods (as in ``periods``) where a new
+    segment starts with its own mean and limits (MDC: recalculate after a sustained, explained change);
+    the rules run within each segment and the chart's summary describes the last one. Raises
+    ``ValueError`` for fewer than 2 points (in any segment), missing values or an unknown rebase period.
+    """
+    y = np.asarray(values, dtype=np.float64)
+    if y.ndim != 1 or y.shape[0] < 2:
+        raise ValueError("an XmR chart needs at least 2 points")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("values must all be present and finite")
+    if polarity not in ("up", "down", "neutral"):
+        raise ValueError(f"polarity must be up, down or neutral, not {polarity!r}")
+    labels: list[object] = list(periods) if periods is not None else list(range(1, y.shape[0] + 1))
+    if len(labels) != y.shape[0]:
+        raise ValueError("periods and values differ in length")
+    starts = [0]
+    for period in rebase_at:
+        if period not in labels:
+            raise ValueError(f"rebase period {period!r} is not one of the chart's periods")
+        starts.append(labels.index(period))
+    bounds = [*sorted(set(starts)), y.shape[0]]
+
+    frames = []
+    mean = mean_mr = 0.0
+    for number, (lo, hi) in enumerate(pairwise(bounds), start=1):
+        if hi - lo < 2:
+            raise ValueError(f"segment {number} (from {labels[lo]!r}) has fewer than 2 points")
+        columns, mean, mean_mr = _segment(y[lo:hi], polarity, baseline_points, shift_points, trend_points)
+        frames.append(
+            pl.DataFrame(
+                {"period": labels[lo:hi], "segment": [number] * (hi - lo), **columns},
+                schema_overrides={"direction": pl.String},
+                strict=False,
+            )
+        )
+    points = (
+        pl.concat(frames, how="vertical_relaxed")
+        .with_columns(pl.col("moving_range").fill_nan(None), target=pl.lit(target, pl.Float64))
+        .select(
+            "period", "value", "mean", "moving_range", "upper_limit", "lower_limit",
+            "upper_two_sigma", "lower_two_sigma", "target", "outside_limits", "shift", "trend",
+            "two_of_three", "special_cause", "direction", "variation", "segment",
+        )
+    )  # fmt: skip
+    upper = mean + LIMIT_FACTOR * mean_mr
+    lower = mean - LIMIT_FACTOR * mean_mr
     return XmrChart(
         points=points,
         mean=mean,
@@ -269,7 +302,7 @@ def xmr_chart(
         polarity=polarity,
         target=target,
         assurance=_assurance(target, upper, lower, polarity),
-        latest_variation=variation[-1],
+        latest_variation=str(points["variation"][-1]),
     )
 
 
