@@ -178,3 +178,30 @@ def test_workbook_text_in_a_count_cell_names_sheet_row_and_column(tmp_path: Path
     book.save(path)
     with pytest.raises(PublishedFileError, match="sheet 'Provider' row 3, column 'Number of new RTT clock starts"):
         read_rtt(path)
+
+
+def test_provider_basis_incomplete_workbook_with_104_plus(tmp_path: Path) -> None:
+    import openpyxl
+
+    bands = [f">{k}-{k + 1}" for k in range(104)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Provider"
+    sheet.append([None, "Title:", "Referral to Treatment (RTT) Waiting Times"])
+    sheet.append([None, "Summary:", "Monthly Referral to Treatment (RTT) waiting times for incomplete pathways."])
+    sheet.append([None, "Period:", "August 2024"])
+    sheet.append([None, "Region Code", "Provider Code", "Provider Name", "Treatment Function Code",
+                  "Treatment Function", *bands, "104 plus", "Total number of incomplete pathways",
+                  "Total 52 plus weeks"])
+    counts = [0] * 104
+    counts[0], counts[60] = 8, 2
+    sheet.append([None, "Y56", "R1H", "BARTS", "C_110", "T&O", *counts, 1, 11, 3])
+    sheet.append([None, "Y56", "R1H", "BARTS", "C_999", "Total", *counts, 1, 11, 3])
+    path = tmp_path / "Incomplete-Provider-Aug24.xlsx"
+    book.save(path)
+    tidy = read_rtt(path)
+    assert tidy.select("provider_code", "commissioner_code", "part", "weeks_band", "count", "top_band").sort(
+        "weeks_band").rows() == [("R1H", None, "Part_2", 0, 8.0, 104), ("R1H", None, "Part_2", 60, 2.0, 104),
+                                 ("R1H", None, "Part_2", 104, 1.0, 104)]
+    row = headline_measures(tidy, "incomplete", "provider").row(0, named=True)
+    assert (row["total"], row["over_52"], row["over_104"]) == (11, 3, 1)

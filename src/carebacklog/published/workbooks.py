@@ -3,10 +3,11 @@ Periods provider workbook.
 
 Both carry ~10–15 lines of metadata (``Title:``, ``Period:``, ``Basis:`` …) above the header row.
 
-* Commissioner workbooks (``Incomplete-``/``Admitted-``/``NonAdmitted-Commissioner-<Mon><YY>…xls``,
-  sheet ``Commissioner``): one row per CCG × treatment function, bands ``>0-1`` … ``>51-52`` and the
-  open-ended ``52 plus``; treatment functions ``IP…``/``AP…``/``NP…`` with ``…999`` totals. The part is
-  the file's: incomplete → Part_2, admitted → Part_1A, non-admitted → Part_1B.
+* Banded workbooks (``Incomplete-``/``Admitted-``/``NonAdmitted-Commissioner-<Mon><YY>…xls``, sheet
+  ``Commissioner``, one row per CCG × treatment function; or the provider-basis equivalents, sheet
+  ``Provider``): bands ``>0-1`` … ``>51-52`` and the open-ended ``52 plus`` (or ``>103-104``, ``104
+  plus``); treatment functions ``IP…``/``AP…``/``NP…`` (2014/15) or ``C_…`` with ``…999`` totals. The part
+  is the file's: incomplete → Part_2, admitted → Part_1A, non-admitted → Part_1B.
 * New Periods provider workbook (sheet ``Provider``): one count of new clock starts per provider ×
   treatment function → Part_3 with ``weeks_band`` null.
 """
@@ -26,6 +27,7 @@ from carebacklog.published.tidy import LEGACY_TOP_BAND, TIDY_SCHEMA, TOTAL_TREAT
 __all__ = ["WorkbookTable", "read_workbook", "read_workbook_table", "workbook_to_tidy"]
 
 _LEGACY_BAND = re.compile(r"^>(\d+)-(\d+)$")
+_PLUS_BAND = re.compile(r"^(\d+) plus$")
 _UNKNOWN = "Patients with unknown clock start date"
 _NEW_STARTS = "Number of new RTT clock starts during the month"
 # Part from the workbook's summary line / file name (NHS England RTT statistics, 2014/15 file naming).
@@ -137,42 +139,67 @@ def _count(value: Any, table: WorkbookTable, row: int, column: str) -> float:
     )
 
 
-def _commissioner_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFrame:
-    period, part = _period(table), _part(table)
-    parent = next((c for c in ("Area Team Code", "Region Code") if c in table.header), None)
-    parent_i = table.column(parent) if parent else None
-    ccg_i, tf_i = table.column("CCG Code"), table.column("Treatment Function Code")
-    value_columns: list[tuple[int, str, int | None]] = []
+def _band_columns(table: WorkbookTable) -> tuple[list[tuple[int, str, int | None]], int]:
+    """(column index, header, weeks_band) of the count columns, and the open-ended top band: ``>k-k+1`` →
+    k; ``N plus`` (``52 plus`` in 2014/15, ``104 plus`` in later provider workbooks) → N; unknown clock
+    start → None."""
+    columns: list[tuple[int, str, int | None]] = []
+    top = None
     for i, name in enumerate(table.header):
         if m := _LEGACY_BAND.match(name):
-            value_columns.append((i, name, int(m.group(1))))
-        elif name == "52 plus":
-            value_columns.append((i, name, LEGACY_TOP_BAND))
+            columns.append((i, name, int(m.group(1))))
+        elif m := _PLUS_BAND.match(name):
+            top = int(m.group(1))
+            columns.append((i, name, top))
         elif name == _UNKNOWN:
-            value_columns.append((i, name, None))
-    out: dict[str, list[Any]] = {k: [] for k in ("commissioner_parent_code", "commissioner_code",
-                                                 "treatment_function", "weeks_band", "count")}
+            columns.append((i, name, None))
+    if top is None:  # bands without an open-ended column: the last band is the top
+        top = max((b for _, _, b in columns if b is not None), default=LEGACY_TOP_BAND)
+    return columns, top
+
+
+def _banded_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFrame:
+    """Incomplete / admitted / non-admitted workbooks, commissioner basis (``CCG Code``) or provider
+    basis (``Provider Code``)."""
+    period, part = _period(table), _part(table)
+    value_columns, top = _band_columns(table)
+    commissioner_basis = "CCG Code" in table.header or "Commissioner Code" in table.header
+    org_name = ("CCG Code" if "CCG Code" in table.header else "Commissioner Code") if commissioner_basis \
+        else "Provider Code"
+    org_i, tf_i = table.column(org_name), table.column("Treatment Function Code")
+    # Commissioner basis: the Area Team / Region above the CCG is its parent. Provider basis: the region
+    # is not the provider's parent organisation (an ICB), so provider_parent_code stays null.
+    parent = next((c for c in ("Area Team Code", "Region Code") if c in table.header), None)
+    parent_i = table.column(parent) if parent and commissioner_basis else None
+    out: dict[str, list[Any]] = {k: [] for k in ("parent", "org", "treatment_function", "weeks_band", "count")}
     for offset, row in enumerate(table.rows):
-        ccg, tf = str(row[ccg_i]).strip(), str(row[tf_i]).strip()
-        if not ccg or not tf or (tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals):
+        org, tf = str(row[org_i]).strip(), str(row[tf_i]).strip()
+        if not org or not tf or (tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals):
             continue
         parent_text = str(row[parent_i]).strip() if parent_i is not None else ""
         parent_code = None if parent_text in ("", "-") else parent_text
         for i, name, band in value_columns:
             count = _count(row[i], table, table.first_row + offset, name)
             if count != 0:
-                out["commissioner_parent_code"].append(parent_code)
-                out["commissioner_code"].append(ccg)
+                out["parent"].append(parent_code)
+                out["org"].append(org)
                 out["treatment_function"].append(tf)
                 out["weeks_band"].append(band)
                 out["count"].append(count)
-    frame = pl.DataFrame(out, schema={k: TIDY_SCHEMA[k] for k in out})
+    frame = pl.DataFrame(out, schema={"parent": pl.String, "org": pl.String, "treatment_function": pl.String,
+                                      "weeks_band": pl.Int16, "count": pl.Float64})
+    if commissioner_basis:
+        frame = frame.rename({"parent": "commissioner_parent_code", "org": "commissioner_code"}).with_columns(
+            pl.lit(None, pl.String).alias("provider_parent_code"), pl.lit(None, pl.String).alias("provider_code"))
+    else:
+        frame = frame.drop("parent").rename({"org": "provider_code"}).with_columns(
+            pl.lit(None, pl.String).alias("provider_parent_code"),
+            pl.lit(None, pl.String).alias("commissioner_parent_code"),
+            pl.lit(None, pl.String).alias("commissioner_code"))
     return frame.with_columns(
         pl.lit(period).alias("period"),
-        pl.lit(None, pl.String).alias("provider_parent_code"),
-        pl.lit(None, pl.String).alias("provider_code"),
         pl.lit(part).alias("part"),
-        pl.lit(LEGACY_TOP_BAND, pl.Int16).alias("top_band"),
+        pl.lit(top, pl.Int16).alias("top_band"),
     ).select(list(TIDY_SCHEMA))
 
 
@@ -209,6 +236,10 @@ def read_workbook(path: str | Path, *, include_totals: bool = False) -> pl.DataF
 
 def workbook_to_tidy(table: WorkbookTable, *, include_totals: bool = False) -> pl.DataFrame:
     """The tidy long table of an already-read workbook sheet (zero counts omitted)."""
-    if table.sheet == "Commissioner":
-        return _commissioner_tidy(table, include_totals)
-    return _new_periods_tidy(table, include_totals)
+    if _NEW_STARTS in table.header:
+        return _new_periods_tidy(table, include_totals)
+    if any(_LEGACY_BAND.match(name) for name in table.header):
+        return _banded_tidy(table, include_totals)
+    raise PublishedFileError(
+        f"{table.path}: sheet {table.sheet!r} has neither weekly bands ('>0-1' …) nor {_NEW_STARTS!r}"
+    )
