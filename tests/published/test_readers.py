@@ -90,6 +90,9 @@ def test_bad_files_name_file_row_and_column(tmp_path: Path) -> None:
     bad_period = write_extract(tmp_path / "p.csv", [extract_row("March 2025", "RAA", "01A", "Part_2", "C_110", {0: 1})])
     with pytest.raises(PublishedFileError, match=r"p\.csv: row 2, column 'Period'"):
         read_rtt(bad_period)
+    bad_month = write_extract(tmp_path / "m.csv", [extract_row("RTT-Novembre-2024", "RAA", "01A", "Part_2", "C_110", {0: 1})])
+    with pytest.raises(PublishedFileError, match=r"m\.csv: row 2, column 'Period': 'RTT-Novembre-2024'"):
+        read_rtt(bad_month)
     not_rtt = tmp_path / "other.csv"
     not_rtt.write_text("a,b\n1,2\n")
     with pytest.raises(PublishedFileError, match="missing column"):
@@ -101,6 +104,12 @@ def test_bad_files_name_file_row_and_column(tmp_path: Path) -> None:
         "RTT-March-2025", "RAA", "01A", "Part_2", "C_110", {0: 1}).replace(",1,", ",lots,", 1) + "\n")
     with pytest.raises(PublishedFileError, match=r"t\.csv: row 2, column 'Gt 00 To 01 Weeks SUM 1': 'lots'"):
         read_rtt(text_count)
+
+
+def test_a_byte_order_mark_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + RBD_NOV_2024.read_bytes())
+    assert read_rtt(path).equals(read_rtt(RBD_NOV_2024))
 
 
 def test_rbd_november_2024_keeps_every_count() -> None:

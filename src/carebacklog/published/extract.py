@@ -98,11 +98,15 @@ def read_extract_bytes(data: bytes, source: str = "<bytes>") -> pl.DataFrame:
     mapping = {}
     for value in periods:
         m = _PERIOD.match(value or "")
-        if not m:
+        try:
+            if not m:
+                raise ValueError(value)
+            mapping[value] = dt.datetime.strptime(f"{m.group(1)} {m.group(2)}", "%B %Y").date()
+        except ValueError:
             row = wide["period"].to_list().index(value) + 2
-            raise PublishedFileError(f"{source}: row {row}, column 'Period': {value!r} is not 'RTT-<Month>-<YYYY>'")
-        first = dt.datetime.strptime(f"{m.group(1)} {m.group(2)}", "%B %Y").date()
-        mapping[value] = first
+            raise PublishedFileError(
+                f"{source}: row {row}, column 'Period': {value!r} is not 'RTT-<Month>-<YYYY>'"
+            ) from None
     return wide.with_columns(
         pl.col("period").replace_strict(mapping, return_dtype=pl.Date).dt.month_end()
     )
