@@ -175,3 +175,14 @@ def test_rebase_recalculates_limits_after_a_step_change() -> None:
         xmr_chart(before, rebase_at=["x"])
     with pytest.raises(ValueError, match="fewer than 2"):
         xmr_chart(before, list(range(10)), rebase_at=[9])
+
+
+def test_rebased_chart_draws_each_segments_mean_and_limits() -> None:
+    from carebacklog.spc import render_xmr
+
+    values = [50, 52, 49, 51, 48, 52, 50, 49, 51, 50, 60, 62, 59, 61, 58, 62, 60, 59, 61, 60]
+    chart = xmr_chart(values, list(range(20)), rebase_at=[10], target=55)
+    ax = render_xmr(chart, title="step").axes[0]
+    flat = {round(line.get_ydata()[0], 3) for line in ax.get_lines() if len(set(line.get_ydata())) == 1}
+    assert {50.2, 60.2, 55.0} <= flat  # both segment means and the target
+    assert round(chart.upper_limit, 3) in flat and round(chart.lower_limit, 3) in flat

@@ -27,6 +27,7 @@ ASSURANCE_LABELS = {
 
 def render_xmr(chart: XmrChart, *, title: str = "", y_label: str = "") -> Figure:
     """The chart as a matplotlib Figure: values, mean, process limits, target, coloured special causes."""
+    import polars as pl
     from matplotlib.figure import Figure
 
     points = chart.points
@@ -41,11 +42,33 @@ def render_xmr(chart: XmrChart, *, title: str = "", y_label: str = "") -> Figure
         MDC_COLOURS[v] if v != "common_cause" else MDC_COLOURS["common_cause"] for v in points["variation"]
     ]
     ax.scatter(x, y, c=colours, s=36, zorder=2, edgecolors="none")
-    ax.axhline(chart.mean, color=MDC_COLOURS["mean"], linewidth=1.2, label=f"Mean {chart.mean:.4g}")
-    ax.axhline(
-        chart.upper_limit, color=MDC_COLOURS["limits"], linestyle="--", linewidth=1.0, label="Process limits"
+    segments = (
+        points.with_row_index("_x")
+        .group_by("segment", maintain_order=True)
+        .agg(
+            pl.col("_x").min().alias("first"),
+            pl.col("_x").max().alias("last"),
+            pl.col("mean").first(),
+            pl.col("upper_limit").first(),
+            pl.col("lower_limit").first(),
+        )
     )
-    ax.axhline(chart.lower_limit, color=MDC_COLOURS["limits"], linestyle="--", linewidth=1.0)
+    for i, seg in enumerate(segments.iter_rows(named=True)):
+        span = [seg["first"] - 0.3, seg["last"] + 0.3]
+        label = i == segments.height - 1  # one legend entry, for the latest segment
+        mean_label = f"Mean {seg['mean']:.4g}" if label else None
+        ax.plot(span, [seg["mean"]] * 2, color=MDC_COLOURS["mean"], linewidth=1.2, label=mean_label)
+        limit_label = "Process limits" if label else None
+        for limit in (seg["upper_limit"], seg["lower_limit"]):
+            ax.plot(
+                span,
+                [limit] * 2,
+                color=MDC_COLOURS["limits"],
+                linestyle="--",
+                linewidth=1.0,
+                label=limit_label,
+            )
+            limit_label = None
     if chart.target is not None:
         ax.axhline(
             chart.target,
