@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-FILES = typer.Argument(..., help="NHS England RTT files: Full CSV extract (.csv/.zip) or workbooks (.xls).")
+FILES = typer.Argument(..., help="NHS England RTT files: Full CSV extract (.csv/.zip) or workbooks (.xls/.xlsx).")
 FORMAT = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
 OUT = typer.Option(None, "--out", "-o", help="Write the output to this file instead of the terminal.")
 
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check(
-        file: Path = typer.Argument(..., help="This month's return: Full CSV (.csv/.zip) or an RTT workbook (.xls)."),
+        file: Path = typer.Argument(..., help="This month's return: Full CSV (.csv/.zip) or an RTT workbook (.xls/.xlsx)."),
         previous: Path | None = typer.Option(None, "--previous", help="Last month's return, for swing checks."),
         fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
         out: Path | None = OUT,
@@ -97,7 +97,8 @@ def register(app: typer.Typer) -> None:
                                          "warning (any failure) or error."),
         max_rows: int = typer.Option(10, "--max-rows", help="Offending rows shown per check in the table."),
     ) -> None:
-        """Monthly RTT return checks (domain.md §4); exit code 1 when a check fails, 2 on unreadable input."""
+        """Monthly RTT return checks: signs, totals, DTA within the waiting list, plausibility and month-on-month
+        swings. Exit code 1 when a check fails, 2 when a file cannot be read."""
         from carebacklog.published.checks import check_extract_rows, check_return
 
         if fmt not in ("table", "json"):
