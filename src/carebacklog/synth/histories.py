@@ -56,6 +56,32 @@ class EventArrays:
     original_start: np.ndarray  # day number, -1 none
     prior_of: np.ndarray  # for each prior pathway (index len(plan) + i), the plan row it belongs to
 
+    def select(self, rows: np.ndarray) -> EventArrays:
+        return EventArrays(
+            self.pathway[rows],
+            self.date[rows],
+            self.activity[rows],
+            self.status[rows],
+            self.priority[rows],
+            self.original_start[rows],
+            np.zeros(0, np.int64),
+        )
+
+    @staticmethod
+    def concat(parts: list[EventArrays], prior_of: np.ndarray) -> EventArrays:
+        def cat(name: str) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts])
+
+        return EventArrays(
+            cat("pathway"),
+            cat("date"),
+            cat("activity"),
+            cat("status"),
+            cat("priority"),
+            cat("original_start"),
+            prior_of,
+        )
+
 
 def _exp(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
     return np.minimum(rng.exponential(mean, n), 20_000).astype(np.int32)
@@ -144,10 +170,41 @@ def _middle(
     return np.where(present, d, 0).astype(np.int32), present, act_m, prio, np.full(dates.shape, 20, np.int16)
 
 
+#: Pathways per block: the slot matrices of one block stay small enough for the CPU caches.
+BLOCK = 200_000
+
+
 def build_histories(
     plan: PathwayPlan, surgical: np.ndarray, month_start: int, census: int, rng: np.random.Generator
 ) -> EventArrays:
-    """Events for every planned pathway plus the earlier pathways behind consultant referrals (status 12)."""
+    """Events for every planned pathway plus the earlier pathways behind consultant referrals (status 12).
+
+    Events come pathway by pathway in plan order, then those of the earlier pathways (indexed from
+    ``len(plan)``), each pathway's events in date order. Built in blocks of :data:`BLOCK` pathways.
+    """
+    n = len(plan)
+    mains: list[EventArrays] = []
+    priors: list[EventArrays] = []
+    prior_of: list[np.ndarray] = []
+    n_prior = 0
+    for lo in range(0, max(n, 1), BLOCK):
+        hi = min(lo + BLOCK, n)
+        block = _build_block(plan.take(np.arange(lo, hi)), surgical, month_start, census, rng)
+        is_main = block.pathway < hi - lo
+        main = block.select(is_main)
+        main.pathway = main.pathway + lo
+        prior = block.select(~is_main)
+        prior.pathway = prior.pathway - (hi - lo) + n + n_prior
+        mains.append(main)
+        priors.append(prior)
+        prior_of.append(block.prior_of + lo)
+        n_prior += block.prior_of.size
+    return EventArrays.concat([*mains, *priors], np.concatenate(prior_of))
+
+
+def _build_block(
+    plan: PathwayPlan, surgical: np.ndarray, month_start: int, census: int, rng: np.random.Generator
+) -> EventArrays:
     n = len(plan)
     kind = plan.kind
     ref = plan.referral_date.astype(np.int32)
