@@ -239,3 +239,40 @@ def test_custom_score_and_fifo_policy_objects(ptl, two_specialties) -> None:
     with pytest.raises(ValueError, match="shape"):
         simulate(ptl, _no_referrals(two_specialties), bad, census_date=CENSUS, weeks=1, rng=np.random.default_rng(0))
     assert isinstance(get_policy("fifo"), Fifo) and isinstance(get_policy("priority"), PriorityThenChronological)
+
+
+def test_two_stage_pathway_outpatients_then_admitted_list(make_ptl, two_specialties) -> None:
+    from carebacklog.booking.engine import OUTCOME_OUTPATIENT
+
+    scenario = two_specialties()
+    first = {**scenario.specialties[0].model_dump(),
+             "outpatient": {"sessions_per_week": [2, 2, 2, 2, 2, 0, 0], "cases_per_session": 5, "conversion_rate": 0.3}}
+    staged = Scenario.model_validate(
+        {**scenario.model_dump(), "specialties": [first, scenario.specialties[1].model_dump()]}
+    )
+    start = make_ptl(1500, seed=6)
+    run = _run(start, staged, policy="priority", weeks=16)
+    cols = run.population.columns
+    n_spec = 2
+    in_outpatients = cols["entry_pool"] == n_spec + 1  # specialty 0's outpatient stage
+    # waiting pathways without a priority or DTA start in outpatients; new referrals there have no priority
+    old = np.arange(run.population.size) < run.population.n_existing
+    no_code = (start["priority"].is_null() & ~start["has_dta"]).to_numpy()
+    spec0 = (start["treatment_function"] == "110").to_numpy()
+    np.testing.assert_array_equal(in_outpatients[old], no_code & spec0)
+    stops = run.outcome == OUTCOME_OUTPATIENT
+    assert stops.any() and (stops <= in_outpatients).all()
+    # attended outpatients: about 30% convert and go on to the admitted list with a priority and due date
+    seen = in_outpatients & ((run.outcome == OUTCOME_OUTPATIENT) | (run.outcome == OUTCOME_TREATED)
+                             | ((run.outcome == OUTCOME_WAITING) & cols["admitted"]))
+    converted = seen & (run.outcome != OUTCOME_OUTPATIENT)
+    assert abs(converted.sum() / seen.sum() - 0.3) < 0.05
+    assert (cols["priority_label"][converted] != 7).all()  # no longer 'none'
+    p3 = converted & (cols["priority_label"] == 3) & (run.outcome == OUTCOME_TREATED)
+    dta_day = cols["due_day"][p3] - 90  # FSSA P3: due three months from the decision to admit
+    assert p3.any() and (dta_day >= cols["clock_start"][p3]).all() and (dta_day <= run.exit_day[p3]).all()
+    # a specialty without an outpatient stage has nothing in that pool, and the list still balances
+    assert not (cols["entry_pool"] == n_spec + 2).any()
+    counts = np.bincount(run.outcome, minlength=5)
+    assert run.weekly["list_size"][-1] == counts[OUTCOME_WAITING]
+    assert counts[[1, 2, 4]].sum() == run.daily["clock_stops"].sum()

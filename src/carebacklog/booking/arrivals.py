@@ -29,6 +29,7 @@ __all__ = [
     "Population",
     "build_population",
     "capacity_calendar",
+    "n_pools",
     "normalise_treatment_function",
 ]
 
@@ -58,7 +59,7 @@ class Population:
     groups: dict[str, tuple[str, ...]]
     n_existing: int
     #: Arrivals on day d into pool p are ids pool_offsets[d·P + p] … pool_offsets[d·P + p + 1] − 1
-    #: (P = specialties + 1; the last pool is the assessment centre).
+    #: (P = n_pools(scenario): see :func:`n_pools`).
     pool_offsets: np.ndarray
     det_day: np.ndarray  # deterioration events sorted by day
     det_patient: np.ndarray
@@ -70,19 +71,30 @@ class Population:
         return int(self.columns["clock_start"].size)
 
 
-def capacity_calendar(scenario: Scenario, start: dt.date, days: int, rng: np.random.Generator) -> np.ndarray:
-    """Integer slots per day and pool ([days, specialties + 1]; the last pool is the assessment centre).
+def n_pools(scenario: Scenario) -> int:
+    """Pools: 0 … S−1 the specialties' (admitted) lists, S the assessment centre, S+1+s specialty s's
+    outpatient stage (empty unless the specialty has one)."""
+    return 2 * len(scenario.specialties) + 1
 
-    Fractional capacity (e.g. 2.5 cases) is rounded stochastically so the expected total is exact.
+
+def capacity_calendar(scenario: Scenario, start: dt.date, days: int, rng: np.random.Generator) -> np.ndarray:
+    """Integer slots per day and pool ([days, n_pools]; see :func:`n_pools`).
+
+    Fractional capacity (e.g. 2.5 cases) is rounded stochastically so the expected total is exact. Extra
+    sessions add to the admitted list; strikes hit both stages of the named specialties (and the centre
+    when no specialty is named).
     """
     n_spec = len(scenario.specialties)
     index = {code: i for i, code in enumerate(scenario.specialty_codes())}
     dates = [start + dt.timedelta(days=d) for d in range(days)]
     weekday = np.array([d.weekday() for d in dates], dtype=np.int64)
     ordinal = np.array([d.toordinal() for d in dates], dtype=np.int64)
-    cap = np.zeros((days, n_spec + 1), dtype=np.float64)
+    cap = np.zeros((days, n_pools(scenario)), dtype=np.float64)
     for i, spec in enumerate(scenario.specialties):
         cap[:, i] = np.asarray(spec.sessions_per_week)[weekday] * spec.cases_per_session
+        if spec.outpatient is not None:
+            stage = spec.outpatient
+            cap[:, n_spec + 1 + i] = np.asarray(stage.sessions_per_week)[weekday] * stage.cases_per_session
     for extra in scenario.extra_sessions:
         active = ordinal >= extra.from_date.toordinal()
         if extra.until_date is not None:
@@ -100,8 +112,11 @@ def capacity_calendar(scenario: Scenario, start: dt.date, days: int, rng: np.ran
         cap[:, n_spec] *= centre.cases_per_session
     for strike in scenario.strikes:
         hit = np.isin(ordinal, [d.toordinal() for d in strike.dates])
-        cols = [index[c] for c in strike.treatment_functions] if strike.treatment_functions else None
-        cols = cols if cols is not None else list(range(n_spec + 1))
+        if strike.treatment_functions:
+            cols = [index[c] for c in strike.treatment_functions]
+            cols += [n_spec + 1 + i for i in cols]
+        else:
+            cols = list(range(cap.shape[1]))
         for i in cols:
             cap[hit, i] *= 1.0 - strike.capacity_lost
     whole = np.floor(cap)
@@ -152,11 +167,14 @@ def _existing(
         given = ptl["priority_due_date"].cast(pl.Date)
         given_day = (given - day0).dt.total_days().fill_null(NO_DAY).to_numpy()
         due = np.where(given.is_null().to_numpy(), due, given_day)
+    dta = ptl["has_dta"].cast(pl.Boolean).fill_null(False).to_numpy() if "has_dta" in ptl.columns else False
     columns = {
         "clock_start": clock_start,
         "specialty": specialty,
         "priority_label": label,
         "due_day": due.astype(np.int32),
+        # on the admitted list: a decision to admit, or a priority code (set with the decision)
+        "admitted": np.asarray(dta, dtype=bool) | (label != NO_PRIORITY),
     }
     groups: dict[str, tuple[str, ...]] = {}
     for name in GROUP_COLUMNS:
@@ -217,6 +235,7 @@ def build_population(
             "specialty": np.empty(0, np.int16),
             "priority_label": np.empty(0, np.int8),
             "due_day": np.empty(0, np.int32),
+            "admitted": np.empty(0, bool),
             "imd_quintile": np.empty(0, np.int8),
         }
         groups = {}
@@ -241,7 +260,11 @@ def build_population(
         mix[PRIORITY_LABELS.index(code)] = share
     label = rng.choice(len(PRIORITY_LABELS), size=n_new, p=mix / mix.sum()).astype(np.int8)
 
-    pool = spec.astype(np.int16).copy()
+    # Two-stage specialties: referrals start in outpatients without a priority; the priority they get at a
+    # decision to admit is drawn now (codes only) and applied if they convert.
+    two_stage = np.array([sp.outpatient is not None for sp in scenario.specialties], dtype=bool)
+    pool = np.where(two_stage[spec], n_spec + 1 + spec, spec).astype(np.int16)
+    label = np.where(two_stage[spec], NO_PRIORITY, label).astype(np.int8)
     centre = scenario.assessment_centre
     if centre is not None:
         codes = scenario.specialty_codes()
@@ -253,8 +276,9 @@ def build_population(
     # Arrivals sorted by (day, pool) so each day's arrivals into a pool are one id range.
     order = np.lexsort((pool, day))
     day, spec, label, pool = day[order], spec[order], label[order], pool[order]
-    key = day.astype(np.int64) * (n_spec + 1) + pool
-    pool_offsets = np.searchsorted(key, np.arange(days * (n_spec + 1) + 1), side="left") + n_old
+    total_pools = n_pools(scenario)
+    key = day.astype(np.int64) * total_pools + pool
+    pool_offsets = np.searchsorted(key, np.arange(days * total_pools + 1), side="left") + n_old
 
     # Equity attributes of new referrals: resampled from the starting list (its joint distribution), or
     # IMD quintiles in equal fifths (quintiles are fifths of LSOAs by construction) when starting empty.
@@ -263,6 +287,7 @@ def build_population(
         "specialty": spec,
         "priority_label": label,
         "due_day": np.minimum(day.astype(np.int64) + _DUE[label], NO_DAY).astype(np.int32),
+        "admitted": ~two_stage[spec],
     }
     if n_old:
         donor = rng.integers(0, n_old, size=n_new)
@@ -274,10 +299,22 @@ def build_population(
             new[name] = np.full(n_new, groups[name].index("Unknown"), dtype=np.int16)
 
     columns = {name: np.concatenate([old[name], new[name]]) for name in old}
-    columns["entry_pool"] = np.concatenate([old["specialty"], pool]).astype(np.int16)
+    old_spec = old["specialty"].astype(np.int64)
+    old_pool = np.where(two_stage[old_spec] & ~old["admitted"], n_spec + 1 + old_spec, old_spec)
+    columns["entry_pool"] = np.concatenate([old_pool, pool]).astype(np.int16)
+    n = n_old + n_new
+    columns["dta_label"] = columns["priority_label"].copy()
+    columns["converts"] = np.zeros(n, dtype=bool)
+    if two_stage.any():
+        in_outpatients = ~columns["admitted"]
+        codes_mix = mix[: len(PRIORITY_CODES)]
+        codes_mix = codes_mix / codes_mix.sum() if codes_mix.sum() > 0 else np.eye(len(PRIORITY_CODES))[4]
+        drawn = rng.choice(len(PRIORITY_CODES), size=n, p=codes_mix).astype(np.int8)
+        columns["dta_label"] = np.where(in_outpatients, drawn, columns["priority_label"]).astype(np.int8)
+        rate = np.array([sp.outpatient.conversion_rate if sp.outpatient else 1.0 for sp in scenario.specialties])
+        columns["converts"] = rng.random(n) < rate[columns["specialty"]]
     columns["priority_rank"] = PRIORITY_RANK[columns["priority_label"]]
     ref_day = np.concatenate([np.full(n_old, -1, dtype=np.int64), day.astype(np.int64)])
-    n = n_old + n_new
     if scenario.renege_rate_per_week > 0:
         wait = rng.exponential(size=n) * 7.0 / scenario.renege_rate_per_week
         renege = ref_day + 1 + np.floor(np.minimum(wait, NO_DAY / 2))

@@ -2,7 +2,8 @@
 
 One step per day. On each day, in this order:
 
-1. the day's referrals join their pool (the specialty's list, or the assessment centre);
+1. the day's referrals join their pool (the specialty's list, its outpatient stage, or the assessment
+   centre);
 2. deteriorations due that day raise the patient's priority and reset the priority due date
    (the FSSA due date counts from the day the priority was set);
 3. in every pool with capacity that day, patients whose renege day has come leave the list (they are
@@ -10,7 +11,8 @@ One step per day. On each day, in this order:
 4. each booked slot ends in a DNA or an on-the-day cancellation (the slot is lost and the patient stays
    on the list, clock running: RTT rules, cancellations and later DNAs do not stop the clock) or in
    treatment (clock stop). At the assessment centre a treated patient either completes there or joins
-   the specialty's main list with the same clock start;
+   the specialty's admitted list with the same clock start; at an outpatient stage the patient either
+   stops there (non-admitted) or gets a decision to admit, a priority and a place on the admitted list;
 5. at the end of every seventh day the waiting list is measured (size, within 18 weeks, over 52 weeks).
 
 Pools are NumPy arrays of patient ids (:mod:`carebacklog.booking.pools`): kept sorted by key for policies
@@ -28,17 +30,21 @@ import polars as pl
 
 from carebacklog.booking.arrivals import (
     NO_DAY,
+    NO_PRIORITY,
     PRIORITY_RANK,
     Population,
     build_population,
     capacity_calendar,
 )
+from carebacklog.booking.arrivals import n_pools as pool_count
 from carebacklog.booking.policies import BookingPolicy
 from carebacklog.booking.pools import make_pools
 from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
 
 __all__ = [
+    "COMPLETED_OUTCOMES",
     "OUTCOME_CENTRE",
+    "OUTCOME_OUTPATIENT",
     "OUTCOME_RENEGED",
     "OUTCOME_TREATED",
     "OUTCOME_WAITING",
@@ -47,7 +53,10 @@ __all__ = [
     "simulate",
 ]
 
-OUTCOME_WAITING, OUTCOME_TREATED, OUTCOME_CENTRE, OUTCOME_RENEGED = 0, 1, 2, 3
+OUTCOME_WAITING, OUTCOME_TREATED, OUTCOME_CENTRE, OUTCOME_RENEGED, OUTCOME_OUTPATIENT = 0, 1, 2, 3, 4
+#: Outcomes that are clock stops: treatment on the (admitted) list, completion at the assessment centre,
+#: a non-admitted stop at the outpatient stage.
+COMPLETED_OUTCOMES = (OUTCOME_TREATED, OUTCOME_CENTRE, OUTCOME_OUTPATIENT)
 #: RTT standard: a wait of exactly 126 days (18 weeks) is within 18 weeks (design.md rule 8).
 WITHIN_18_DAYS = 126
 #: Weeks-waited band ≥ 52 (over 52 weeks) means more than 364 days (band = ceil(days / 7) − 1).
@@ -94,6 +103,16 @@ class SimulationRun:
         ).with_columns(census_date=pl.lit(end))
 
 
+def _decide_to_admit(cols: dict[str, np.ndarray], ids: np.ndarray, day: int) -> None:
+    """Patients without a priority get the one drawn for their decision to admit; due date from today."""
+    unset = ids[cols["priority_label"][ids] == NO_PRIORITY]
+    label = cols["dta_label"][unset]
+    cols["priority_label"][unset] = label
+    cols["priority_rank"][unset] = PRIORITY_RANK[label]
+    cols["due_day"][unset] = np.minimum(day + _DUE_BY_LABEL[label], NO_DAY)
+    cols["admitted"][ids] = True
+
+
 def _measure(pool: np.ndarray, clock_start: np.ndarray, day: int) -> tuple[int, int, int, int]:
     waited = day - clock_start[pool]
     return (
@@ -132,7 +151,7 @@ def simulate(
     capacity = capacity_calendar(scenario, start, days, world_rng)
     cols = pop.columns
     n_spec = len(scenario.specialties)
-    n_pools = n_spec + 1
+    n_pools = pool_count(scenario)
     centre = scenario.assessment_centre
     completion_share = centre.completion_share if centre is not None else 1.0
     dna, cancel = scenario.dna_rate, scenario.cancellation_rate
@@ -182,22 +201,30 @@ def simulate(
             daily["dna"][d] += dnas
             daily["cancelled"][d] += booked.size - treated.size - dnas
             daily["attended"][d] += treated.size
-            if p == n_spec:  # assessment centre: complete here, or join the specialty's main list
-                completes = ops_rng.random(treated.size) < completion_share
-                finished = treated[completes]
-                daily["clock_stops"][d] += finished.size
-                outcome[finished] = OUTCOME_CENTRE
-                exit_day[finished] = d
-                waiting[finished] = False
-                onward = treated[~completes]
-                specs = cols["specialty"][onward]
-                for s in np.unique(specs):
-                    pools.add(int(s), onward[specs == s])
-            else:
+            if p < n_spec:  # the admitted list (or the whole specialty when single-stage): treatment
                 daily["clock_stops"][d] += treated.size
                 outcome[treated] = OUTCOME_TREATED
                 exit_day[treated] = d
                 waiting[treated] = False
+                continue
+            if p == n_spec:  # assessment centre: complete here, or go on to the specialty's admitted list
+                completes = ops_rng.random(treated.size) < completion_share
+                stop_outcome = OUTCOME_CENTRE
+            else:  # outpatient stage: a decision to admit (pre-drawn), or a non-admitted clock stop
+                completes = ~cols["converts"][treated]
+                stop_outcome = OUTCOME_OUTPATIENT
+            finished = treated[completes]
+            daily["clock_stops"][d] += finished.size
+            outcome[finished] = stop_outcome
+            exit_day[finished] = d
+            waiting[finished] = False
+            onward = treated[~completes]
+            if onward.size:
+                _decide_to_admit(cols, onward, d)
+                specs = cols["specialty"][onward]
+                for s in np.unique(specs):
+                    pools.add(int(s), onward[specs == s])
+                pools.refresh(onward)
         if d % 7 == 6:
             weekly_values = _measure(pools.all_waiting(d), clock_start, d)
             for name, value in zip(WEEKLY_MEASURES, weekly_values, strict=True):

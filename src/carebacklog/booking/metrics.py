@@ -24,9 +24,8 @@ import polars as pl
 
 from carebacklog.booking.arrivals import NO_DAY, PRIORITY_LABELS
 from carebacklog.booking.engine import (
-    OUTCOME_CENTRE,
+    COMPLETED_OUTCOMES,
     OUTCOME_RENEGED,
-    OUTCOME_TREATED,
     OUTCOME_WAITING,
     OVER_52_DAYS,
     WITHIN_18_DAYS,
@@ -89,7 +88,7 @@ def _patients(run: SimulationRun) -> pl.DataFrame:
         },
         schema_overrides={n: pl.String for n in ("priority", "imd_quintile", "ethnic_group", "age_band", "sex")},
     )
-    completed = pl.col("outcome").is_in([OUTCOME_TREATED, OUTCOME_CENTRE])
+    completed = pl.col("outcome").is_in(list(COMPLETED_OUTCOMES))
     return frame.with_columns(
         completed=completed,
         waiting=pl.col("outcome") == OUTCOME_WAITING,
@@ -179,7 +178,7 @@ def summary_row(run: SimulationRun, waits: pl.DataFrame, breaches: pl.DataFrame,
 
 
 def _overall(run: SimulationRun) -> dict[str, float]:
-    done = (run.outcome == OUTCOME_TREATED) | (run.outcome == OUTCOME_CENTRE)
+    done = np.isin(run.outcome, COMPLETED_OUTCOMES)
     waits = (run.exit_day[done] - run.population.columns["clock_start"][done]) / 7.0
     if waits.size == 0:
         return {"mean": float("nan"), "p92": float("nan")}

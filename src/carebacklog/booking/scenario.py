@@ -28,6 +28,7 @@ __all__ = [
     "PRIORITY_LABELS",
     "AssessmentCentre",
     "ExtraSessions",
+    "OutpatientStage",
     "Scenario",
     "Specialty",
     "StrikeDays",
@@ -55,8 +56,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class OutpatientStage(_Model):
+    """A non-admitted (outpatient) stage in front of the specialty's admitted list.
+
+    New referrals and waiting pathways without a decision to admit (no priority code, no DTA) queue here
+    for outpatient slots. At attendance ``conversion_rate`` of them get a decision to admit, a priority
+    (drawn from the scenario's priority mix, codes only) and join the admitted list with the same clock
+    start; the rest end their pathway in outpatients (a non-admitted clock stop: treatment in clinic,
+    active monitoring or discharge).
+    """
+
+    sessions_per_week: Weekdays = Field(description="Outpatient clinics on each weekday, Monday first.")
+    cases_per_session: NonNegative
+    conversion_rate: Fraction = Field(description="Share of attendances that get a decision to admit.")
+
+
 class Specialty(_Model):
-    """One specialty's demand and capacity calendar."""
+    """One specialty's demand and capacity calendar (sessions = the admitted list's theatre sessions when
+    an outpatient stage is given, otherwise all of the specialty's clock-stopping capacity)."""
 
     treatment_function: str = Field(description="Treatment function code as in the PTL, e.g. '110'.")
     referrals_per_week: NonNegative = Field(description="New RTT clock starts per week at the start.")
@@ -64,6 +81,9 @@ class Specialty(_Model):
         description="Sessions (theatre lists or clinics) on each weekday, Monday first.",
     )
     cases_per_session: NonNegative = Field(description="Patients whose clock stops in one session.")
+    outpatient: OutpatientStage | None = Field(
+        default=None, description="Two-stage pathway: outpatients first, then the admitted list."
+    )
 
     def weekly_capacity(self) -> float:
         """Clock stops per week this calendar offers (before DNAs and cancellations)."""
