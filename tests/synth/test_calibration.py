@@ -83,3 +83,8 @@ def test_commissioner_split_follows_published_rows(rbd: pl.DataFrame) -> None:
 def test_unknown_provider_is_a_clear_error(rbd: pl.DataFrame) -> None:
     with pytest.raises(ValueError, match="XYZ"):
         synthesise_trust(rbd, "XYZ", dt.date(2024, 11, 30), rng=np.random.default_rng(0))
+
+
+def test_census_outside_the_extracts_month_is_refused(rbd: pl.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"2024-11-30.*2025-01-31"):
+        synthesise_trust(rbd, "RBD", dt.date(2025, 1, 31), rng=np.random.default_rng(0))

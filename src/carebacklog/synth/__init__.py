@@ -2,12 +2,13 @@
 
 Public API:
 
-- :func:`synthesise_trust` (extract, provider_code, census_date, *, rng, scale=1.0, imd_gap_weeks=0.0)
+- :func:`synthesise_trust` (extract, provider_code, census_date, *, rng, scale=1.0, imd_gap_weeks=0.0,
+  data_errors=0.0)
   -> :class:`SynthTrust` with ``.events`` and ``.patients`` in the input contract of design.md. The clock
   engine run on ``.events`` at the census date gives back the published Part_2 bands per treatment
   function, Part_1A / 1B completions, Part_3 new periods and the Part_2A share.
 - :func:`demo_trust` (seed=...) -> the demo trust: RBD (Dorset County Hospital NHS FT), November 2024,
-  from the bundled published extract.
+  from the bundled published extract; :func:`demo_extract` that extract (tidy table of ``read_rtt``).
 - :func:`write_trust` -> write ``events`` and ``patients`` tables (Parquet or CSV) to a directory.
 - :func:`calibration_report`, :func:`data_issues`: the round-trip check through the clock engine.
 - :func:`group_of_treatment_function`: published RTT group of a treatment function code we record.
@@ -16,7 +17,7 @@ Assumptions and sources: :mod:`carebacklog.synth.assumptions` and docs/synth.md.
 """
 
 from carebacklog.synth.check import calibration_report, data_issues
-from carebacklog.synth.demo import DEMO_CENSUS_DATE, DEMO_PROVIDER, demo_trust, write_trust
+from carebacklog.synth.demo import DEMO_CENSUS_DATE, DEMO_PROVIDER, demo_extract, demo_trust, write_trust
 from carebacklog.synth.trust import SynthTrust, group_of_treatment_function, synthesise_trust
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "SynthTrust",
     "calibration_report",
     "data_issues",
+    "demo_extract",
     "demo_trust",
     "group_of_treatment_function",
     "synthesise_trust",

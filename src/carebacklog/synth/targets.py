@@ -8,6 +8,8 @@ Counts are multiplied by ``scale`` and rounded stochastically (exact when ``scal
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +43,17 @@ def _round_scaled(counts: np.ndarray, scale: float, rng: np.random.Generator) ->
     return (base + (rng.random(x.shape[0]) < (x - base))).astype(np.int64)
 
 
+def _month_end(d: dt.date) -> dt.date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
 def month_targets(
-    extract: pl.DataFrame, provider_code: str, *, scale: float = 1.0, rng: np.random.Generator
+    extract: pl.DataFrame,
+    provider_code: str,
+    *,
+    scale: float = 1.0,
+    rng: np.random.Generator,
+    census_date: dt.date | None = None,
 ) -> MonthTargets:
     """Cell counts for ``provider_code`` from a tidy published extract.
 
@@ -53,6 +64,17 @@ def month_targets(
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     rows = extract.filter(pl.col("provider_code") == provider_code)
+    if census_date is not None and "period" in rows.columns:
+        # A time series holds several months: keep the census month; refuse a census in another month.
+        month = _month_end(census_date)
+        periods = sorted(set(rows["period"].drop_nulls().to_list()))
+        if periods and month not in periods:
+            raise ValueError(
+                f"provider {provider_code!r}: the extract holds "
+                + ", ".join(p.isoformat() for p in periods)
+                + f" but not the census month ending {month.isoformat()}"
+            )
+        rows = rows.filter(pl.col("period").is_null() | (pl.col("period") == month))
     if rows.filter(pl.col("part") == "Part_2").height == 0:
         raise ValueError(f"provider {provider_code!r}: no Part_2 (incomplete pathway) rows in the extract")
     rows = rows.with_columns(

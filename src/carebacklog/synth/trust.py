@@ -87,7 +87,7 @@ def synthesise_trust(
     census = day_number(census_date)
     month_start = day_number(census_date.replace(day=1))
     step("targets")
-    targets = month_targets(extract, provider_code, scale=scale, rng=rng)
+    targets = month_targets(extract, provider_code, scale=scale, rng=rng, census_date=census_date)
     step("plan")
     plan = plan_pathways(targets, month_start, census, rng)
     plan = plan.take(rng.permutation(len(plan)))
