@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from carebacklog.rtt import build_periods, ptl_snapshot
@@ -94,3 +95,15 @@ def test_period_columns_are_the_contract(golden_events: pl.DataFrame, census: da
         "nullified",
         "transferred",
     }
+
+
+def test_frames_without_optional_columns_and_other_int_types_work(
+    golden_events: pl.DataFrame, census: date
+) -> None:
+    slim = golden_events.drop("event_id", "commissioner_code", "note").with_columns(
+        pl.col("rtt_status").cast(pl.Int64)
+    )
+    full = build_periods(golden_events, census).drop("commissioner_code")
+    assert build_periods(slim, census).drop("commissioner_code").equals(full)
+    with pytest.raises(ValueError, match="activity"):
+        build_periods(golden_events.drop("activity"))

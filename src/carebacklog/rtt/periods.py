@@ -13,7 +13,7 @@ from typing import Final
 import polars as pl
 
 from carebacklog.rtt.rules import DTA, STOP_EFFECTS, clock_states
-from carebacklog.rtt.schema import PRIORITIES
+from carebacklog.rtt.schema import PRIORITIES, conform_events
 
 __all__ = ["PERIOD_COLUMNS", "PERIOD_SCHEMA", "build_periods"]
 
@@ -64,6 +64,7 @@ def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.D
     the last of them, so every column is a running value read off the period's last row. Text columns
     are only gathered for those last rows.
     """
+    events = conform_events(events)
     states = clock_states(events, census_date).filter(pl.col("in_period"))
     key = pl.col("period_key")
     rows = states.get_column("_row")

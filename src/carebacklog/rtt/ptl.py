@@ -54,7 +54,8 @@ def ptl_snapshot(
     With ``patients``, adds age, age_band, sex, ethnic_category, ethnic_group, imd_decile, imd_quintile.
     Rows are in booking order.
     """
-    open_ = periods.filter(pl.col("outcome") == "open")
+    # A period that starts after the census cannot be waiting at it (periods built without a census).
+    open_ = periods.filter((pl.col("outcome") == "open") & (pl.col("clock_start") <= census_date))
     days = (pl.lit(census_date, pl.Date) - pl.col("clock_start")).dt.total_days().cast(pl.Int32)
     ptl = open_.with_columns(days_waited=days).with_columns(
         weeks_waited=weeks_waited_band(pl.col("days_waited")),

@@ -18,6 +18,7 @@ from carebacklog.rtt.schema import (
     KNOWN_STATUSES,
     PRIORITIES,
     REQUIRED_EVENT_COLUMNS,
+    conform_events,
 )
 
 __all__ = ["QUALITY_COLUMNS", "data_quality"]
@@ -100,6 +101,7 @@ def data_quality(events: pl.DataFrame, census_date: date | None = None) -> pl.Da
     ``row`` is the event's 1-based row in ``events``; ``issue`` a short name; ``rule`` the clock rule
     (design.md numbering) or "input contract" / "census" broken; ``detail`` a plain-English reason.
     """
+    events = conform_events(events)
     indexed = events.with_row_index("_row_all")
     parts: list[pl.DataFrame] = []
     for issue, rule, condition, detail in _rule_checks(census_date):

@@ -26,6 +26,7 @@ from carebacklog.rtt.schema import (
     START_STATUSES,
     STOP_STATUSES,
     TRANSFER_STATUS,
+    conform_events,
 )
 
 __all__ = [
@@ -141,7 +142,7 @@ def clock_states(events: pl.DataFrame, census_date: date | None = None) -> pl.Da
     is :func:`carebacklog.rtt.ordering.clock_order`'s: by pathway, then date, activity precedence
     (:data:`ACTIVITY_PRECEDENCE`), status and event_id, independent of the input row order.
     """
-    return _run_clock(clock_order(events, census_date))
+    return _run_clock(clock_order(conform_events(events), census_date))
 
 
 def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
@@ -189,6 +190,7 @@ def classify_events(events: pl.DataFrame, census_date: date | None = None) -> pl
     ``period_key`` (Int64, unique per period across the frame, null outside a period) and
     ``clock_start_date`` (Date, on the rows that start a period).
     """
+    events = conform_events(events)
     states = clock_states(events, census_date)
     rows = states.get_column("_row")
     added = states.select("effect", "period", "in_period", "period_key", "clock_start_date")

@@ -32,6 +32,7 @@ __all__ = [
     "START_STATUSES",
     "STOP_STATUSES",
     "TRANSFER_STATUS",
+    "conform_events",
     "empty_events",
 ]
 
@@ -132,6 +133,26 @@ PATIENT_SCHEMA: Final[dict[str, pl.DataType]] = {
 }
 PATIENT_COLUMNS: Final[tuple[str, ...]] = tuple(PATIENT_SCHEMA)
 REQUIRED_PATIENT_COLUMNS: Final[tuple[str, ...]] = ("patient_id",)
+
+
+def conform_events(events: pl.DataFrame) -> pl.DataFrame:
+    """Events with every contract column present and in the contract's type.
+
+    Missing optional columns are added as nulls; columns of another type are cast (``rtt_status``
+    from any integer type, dates from datetimes). Required columns must be present: a missing one
+    raises ``ValueError`` naming it. Extra columns are kept. A frame already in the contract is
+    returned unchanged (no copy).
+    """
+    missing = [c for c in REQUIRED_EVENT_COLUMNS if c not in events.columns]
+    if missing:
+        raise ValueError("events frame lacks required column(s): " + ", ".join(missing))
+    fixes = []
+    for column, dtype in EVENT_SCHEMA.items():
+        if column not in events.columns:
+            fixes.append(pl.lit(None, dtype).alias(column))
+        elif events.schema[column] != dtype:
+            fixes.append(pl.col(column).cast(dtype))
+    return events.with_columns(fixes) if fixes else events
 
 
 def empty_events() -> pl.DataFrame:
