@@ -50,10 +50,23 @@ def test_scenario_from_list_reads_demand_and_priority_mix(make_ptl) -> None:
     scenario = scenario_from_list(start, CENSUS, capacity_ratio=1.2)
     recent = start.filter(pl.col("days_waited") < 28)
     by_tf = dict(recent.group_by("treatment_function").len().iter_rows())
+    admitted = start.group_by("treatment_function").agg(
+        (pl.col("has_dta") | pl.col("priority").is_not_null()).mean().alias("share")
+    )
+    share = dict(admitted.iter_rows())
     for spec in scenario.specialties:
-        assert spec.referrals_per_week == pytest.approx(by_tf[spec.treatment_function] / 4)
-        assert spec.weekly_capacity() == pytest.approx(1.2 * spec.referrals_per_week)
+        demand = spec.referrals_per_week
+        assert demand == pytest.approx(by_tf[spec.treatment_function] / 4)
+        # two stages: outpatients at 1.2 × demand, converting at the list's admitted share
+        stage = spec.outpatient
+        assert stage is not None and stage.conversion_rate == pytest.approx(share[spec.treatment_function])
+        assert sum(stage.sessions_per_week) * stage.cases_per_session == pytest.approx(1.2 * demand)
+        assert spec.weekly_capacity() == pytest.approx(1.2 * demand * stage.conversion_rate)
     assert set(scenario.priority_mix) <= {"P2", "P3", "P4", "none"}
+    assert sum(scenario.priority_mix.values()) == pytest.approx(1.0)
+    single = scenario_from_list(start, CENSUS, capacity_ratio=1.2, two_stage=False)
+    assert all(s.outpatient is None and s.weekly_capacity() == pytest.approx(1.2 * s.referrals_per_week)
+               for s in single.specialties)
     with pytest.raises(InputError, match="empty list"):
         scenario_from_list(start.head(0), CENSUS)
 
@@ -106,7 +119,7 @@ def test_complete_scenario_reads_left_out_specialties_off_the_list(make_ptl) -> 
             "strikes": [{"dates": ["2025-04-02"], "treatment_functions": ["130"]}],
         }
     )
-    full = complete_scenario(partial, start, CENSUS, capacity_ratio=0.8)
+    full = complete_scenario(partial, start, CENSUS, capacity_ratio=0.8, two_stage=False)
     assert full.specialty_codes() == ["110", "130"]
     assert full.specialties[0] == partial.specialties[0] and full.dna_rate == 0.1
     assert full.specialties[1].weekly_capacity() == pytest.approx(0.8 * full.specialties[1].referrals_per_week)

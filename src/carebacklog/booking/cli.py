@@ -116,6 +116,9 @@ def simulate_command(
     capacity_ratio: float = typer.Option(
         1.0, min=0.0, help="Specialties read off the list (no --scenario, or left out of it): capacity ÷ demand."
     ),
+    single_stage: bool = typer.Option(
+        False, "--single-stage", help="Specialties read off the list: one pool, no outpatient stage."
+    ),
     ringfence_share: float = typer.Option(0.2, min=0.0, max=1.0, help="ringfence: share of slots."),
     ringfence_weeks: int = typer.Option(40, min=0, help="ringfence: for patients waiting over N weeks."),
     table: Table = typer.Option(Table.summary, "--table", help="Which table to print."),
@@ -155,10 +158,12 @@ def simulate_command(
                 start = read_starting_list(starting_list, census_date=census, patients=patients)
             ptl, census_used = start.ptl, start.census_date
         if scenario_file is not None:
-            scenario = complete_scenario(load_scenario(scenario_file), ptl, census_used, capacity_ratio)
+            scenario = complete_scenario(
+                load_scenario(scenario_file), ptl, census_used, capacity_ratio, two_stage=not single_stage
+            )
         else:
             assert ptl is not None
-            scenario = scenario_from_list(ptl, census_used, capacity_ratio)
+            scenario = scenario_from_list(ptl, census_used, capacity_ratio, two_stage=not single_stage)
     except InputError as exc:
         raise _fail(str(exc)) from exc
     chosen = _policies(policy, ringfence_share, ringfence_weeks)

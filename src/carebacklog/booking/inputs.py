@@ -13,7 +13,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from carebacklog.booking.arrivals import normalise_treatment_function
-from carebacklog.booking.scenario import PRIORITY_LABELS, Scenario, Specialty
+from carebacklog.booking.scenario import PRIORITY_LABELS, OutpatientStage, Scenario, Specialty
 
 __all__ = [
     "RECENT_START_DAYS",
@@ -131,41 +131,72 @@ def load_scenario(path: Path) -> Scenario:
         raise InputError(f"{path}: invalid scenario: {problems}") from exc
 
 
-def scenario_from_list(ptl: pl.DataFrame, census_date: dt.date, capacity_ratio: float = 1.0) -> Scenario:
+def scenario_from_list(
+    ptl: pl.DataFrame, census_date: dt.date, capacity_ratio: float = 1.0, *, two_stage: bool = True
+) -> Scenario:
     """A plain scenario read off the list: demand = recent clock starts, capacity = ratio × demand.
 
     For each treatment function: referrals per week = open pathways that started in the last
-    ``RECENT_START_DAYS`` days ÷ 4 (at least 1); one session each weekday with capacity_ratio × demand ÷ 5
-    cases. The priority mix is that of the same recent starts ('none' where no priority is recorded).
-    Nothing else (no DNAs, reneges or deterioration): write a scenario file for those.
+    ``RECENT_START_DAYS`` days ÷ 4 (at least 1). With ``two_stage`` and a list holding both pathways with a
+    decision to admit or a priority code (admitted share a) and pathways without (non-admitted), the
+    specialty gets an outpatient stage of capacity_ratio × demand a week with a conversion rate of a, and an
+    admitted list of capacity_ratio × a × demand (a rough estimate: the list's admitted share stands in for
+    the share of outpatient attendances that lead to a decision to admit). Otherwise one stage of
+    capacity_ratio × demand. One session each weekday. The priority mix: codes as on the list's coded
+    pathways, 'none' at the share of recent starts without a code. Nothing else (no DNAs, reneges or
+    deterioration): write a scenario file for those.
     """
     if ptl.height == 0:
         raise InputError("an empty list gives no demand to read off; give a scenario file")
     waited = (pl.lit(census_date, pl.Date) - pl.col("clock_start")).dt.total_days()
+    prio = pl.col("priority").cast(pl.String) if "priority" in ptl.columns else pl.lit(None, pl.String)
+    dta = pl.col("has_dta").cast(pl.Boolean).fill_null(False) if "has_dta" in ptl.columns else pl.lit(False)
     frame = ptl.with_columns(
-        tf=pl.col("treatment_function").cast(pl.String).map_elements(normalise_treatment_function, return_dtype=pl.String),
+        tf=pl.col("treatment_function").cast(pl.String).str.strip_chars().str.replace(r"^[Cc]_", ""),
         recent=waited < RECENT_START_DAYS,
-        prio=pl.col("priority").fill_null("none") if "priority" in ptl.columns else pl.lit("none"),
+        prio=prio.fill_null("none"),
+        admitted=dta | prio.is_not_null(),
     )
     specialties = []
-    for row in frame.group_by("tf").agg(pl.col("recent").sum()).sort("tf").iter_rows(named=True):
+    by_tf = frame.group_by("tf").agg(pl.col("recent").sum(), pl.col("admitted").mean().alias("share")).sort("tf")
+    for row in by_tf.iter_rows(named=True):
         weekly = max(row["recent"] / (RECENT_START_DAYS / 7), 1.0)
+        share = float(row["share"])
+        staged = two_stage and 0.0 < share < 1.0
         specialties.append(
             Specialty(
                 treatment_function=row["tf"],
                 referrals_per_week=weekly,
                 sessions_per_week=[1, 1, 1, 1, 1, 0, 0],
-                cases_per_session=capacity_ratio * weekly / 5,
+                cases_per_session=capacity_ratio * weekly * (share if staged else 1.0) / 5,
+                outpatient=OutpatientStage(
+                    sessions_per_week=[1, 1, 1, 1, 1, 0, 0],
+                    cases_per_session=capacity_ratio * weekly / 5,
+                    conversion_rate=share,
+                )
+                if staged
+                else None,
             )
         )
     recent = frame.filter(pl.col("recent"))
     source = recent if recent.height else frame
-    counts = source.group_by("prio").len()
-    mix = {str(p): float(n) for p, n in counts.iter_rows() if p in PRIORITY_LABELS}
-    return Scenario(specialties=specialties, priority_mix=mix or {"none": 1.0})
+    none_share = source.height and source.filter(pl.col("prio") == "none").height / source.height
+    coded = frame.filter(pl.col("prio") != "none").group_by("prio").len()
+    total = float(coded["len"].sum()) if coded.height else 0.0
+    mix = {str(p): (1.0 - none_share) * n / total for p, n in coded.iter_rows() if p in PRIORITY_LABELS}
+    if none_share > 0 or not mix:
+        mix["none"] = none_share if mix else 1.0
+    return Scenario(specialties=specialties, priority_mix=mix)
 
 
-def complete_scenario(scenario: Scenario, ptl: pl.DataFrame | None, census_date: dt.date, capacity_ratio: float = 1.0) -> Scenario:
+def complete_scenario(
+    scenario: Scenario,
+    ptl: pl.DataFrame | None,
+    census_date: dt.date,
+    capacity_ratio: float = 1.0,
+    *,
+    two_stage: bool = True,
+) -> Scenario:
     """The scenario with a specialty for every treatment function on the list.
 
     Specialties the scenario names are kept as written; the others are read off the list as in
@@ -176,7 +207,7 @@ def complete_scenario(scenario: Scenario, ptl: pl.DataFrame | None, census_date:
     if ptl is not None and ptl.height:
         codes = {normalise_treatment_function(c) for c in ptl["treatment_function"].unique().to_list()}
         if codes - have:
-            listed = scenario_from_list(ptl, census_date, capacity_ratio)
+            listed = scenario_from_list(ptl, census_date, capacity_ratio, two_stage=two_stage)
             extra = [s for s in listed.specialties if s.treatment_function not in have]
     if not scenario.specialties and not extra:
         raise InputError("the scenario has no specialties and there is no starting list to read them from")
