@@ -20,6 +20,8 @@ day never matters.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,9 +189,23 @@ def build_histories(
     priors: list[EventArrays] = []
     prior_of: list[np.ndarray] = []
     n_prior = 0
-    for lo in range(0, max(n, 1), BLOCK):
+    starts = list(range(0, max(n, 1), BLOCK))
+    # Each block draws from its own child generator, so blocks can run on threads (NumPy releases the GIL
+    # in its array loops) and the result does not depend on which thread ran which block.
+    children = rng.spawn(len(starts))
+
+    def one(i: int) -> EventArrays:
+        lo, hi = starts[i], min(starts[i] + BLOCK, n)
+        return _build_block(plan.take(np.arange(lo, hi)), surgical, month_start, census, children[i])
+
+    workers = min(len(starts), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            blocks = list(pool.map(one, range(len(starts))))
+    else:
+        blocks = [one(i) for i in range(len(starts))]
+    for lo, block in zip(starts, blocks, strict=True):
         hi = min(lo + BLOCK, n)
-        block = _build_block(plan.take(np.arange(lo, hi)), surgical, month_start, census, rng)
         is_main = block.pathway < hi - lo
         main = block.select(is_main)
         main.pathway = main.pathway + lo
