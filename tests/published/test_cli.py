@@ -45,6 +45,10 @@ def test_measures_table_over_several_files_and_parts() -> None:
     result = runner.invoke(app, ["rtt", "measures", *files])
     assert result.exit_code == 0, result.output
     assert "2014-12-31" in result.stdout or "2015-04-30" in result.stdout
+    small = runner.invoke(app, ["rtt", "measures", str(RBD_NOV_2024), "--by", "provider,treatment_function",
+                                "--min-pathways", "50", "--format", "json"])
+    rows = json.loads(small.stdout)
+    assert all((r["median_weeks"] is None) == (r["known_start"] < 50) for r in rows)
     new = runner.invoke(app, ["rtt", "measures", str(RBD_NOV_2024), "--part", "new", "--format", "json"])
     assert json.loads(new.stdout)[0]["total"] > 0
 

@@ -114,3 +114,14 @@ def test_groupings_add_up_and_percentiles_are_ordered(frame: pl.DataFrame) -> No
         if row["known_start"] and row["known_start"] >= 2:
             # With one pathway NHS England's median position (N + 1) / 2 = 1 lies beyond 0.92 · N.
             assert row["median_weeks"] <= row["p92_weeks"]
+
+
+def test_percentiles_can_be_left_blank_below_nhs_englands_50_pathways() -> None:
+    from carebacklog.published.measures import PUBLISHED_MIN_PATHWAYS
+
+    m = headline_measures(tidy(ROWS), "incomplete", "provider", min_pathways_for_percentiles=PUBLISHED_MIN_PATHWAYS)
+    assert m["median_weeks"].null_count() == m.height  # every provider here has under 50 pathways
+    assert m["total"].null_count() == 0
+    big = tidy([(JAN, "RAA", "01A", "Part_2", "C_110", 3, 50.0)])
+    kept = headline_measures(big, "incomplete", "provider", min_pathways_for_percentiles=50)
+    assert kept["median_weeks"].item() == pytest.approx(3 + 25.5 / 50)

@@ -68,6 +68,10 @@ def register(app: typer.Typer) -> None:
         ),
         fmt: str = FORMAT,
         out: Path | None = OUT,
+        min_pathways: int = typer.Option(
+            0, "--min-pathways", min=0,
+            help="Leave median and percentiles blank below this many pathways (NHS England publishes from 50).",
+        ),
     ) -> None:
         """Headline RTT measures (NHS England's definitions and percentile method) by period and grouping."""
         from carebacklog.published import PART_OF, headline_measures
@@ -79,7 +83,7 @@ def register(app: typer.Typer) -> None:
             _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
         tidy = _read(files)
         try:
-            result = headline_measures(tidy, part, by)
+            result = headline_measures(tidy, part, by, min_pathways_for_percentiles=min_pathways)
         except ValueError as exc:
             _fail(str(exc))
         if result.height == 0:

@@ -26,7 +26,14 @@ import polars as pl
 
 from carebacklog.published.percentile import MEDIAN, band_percentile
 
-__all__ = ["GROUPINGS", "MEASURE_COLUMNS", "PART_OF", "headline_measures", "resolve_grouping"]
+__all__ = [
+    "GROUPINGS",
+    "MEASURE_COLUMNS",
+    "PART_OF",
+    "PUBLISHED_MIN_PATHWAYS",
+    "headline_measures",
+    "resolve_grouping",
+]
 
 #: ``part=`` names → RTT Part Type (domain.md §4).
 PART_OF = {
@@ -55,6 +62,10 @@ MEASURE_COLUMNS = (
 
 #: The 18-week standard (NHS Constitution; RTT rules suite PRN01045 §1.1): bands 0–17 are within it.
 WITHIN_WEEKS = 18
+#: NHS England leaves median and percentiles blank below this many pathways: "Median and 95th Percentile
+#: waiting times are not calculated for organisations (and treatment functions) with less than 50
+#: pathways in the month" (note 2 of the RTT workbooks' Notes sheet).
+PUBLISHED_MIN_PATHWAYS = 50
 #: Long-wait thresholds of the Delivery plan for tackling the COVID-19 backlog of elective care (2022).
 LONG_WAIT_WEEKS = (52, 65, 78, 104)
 
@@ -86,7 +97,11 @@ def resolve_grouping(by: str | Sequence[str] | None) -> list[tuple[str, str]]:
 
 
 def headline_measures(
-    tidy: pl.DataFrame, part: str = "incomplete", by: str | Sequence[str] | None = None
+    tidy: pl.DataFrame,
+    part: str = "incomplete",
+    by: str | Sequence[str] | None = None,
+    *,
+    min_pathways_for_percentiles: int = 0,
 ) -> pl.DataFrame:
     """Headline measures of one RTT part for each ``period`` × grouping (see the module docstring).
 
@@ -95,6 +110,10 @@ def headline_measures(
     treatment_function, commissioner, parent, commissioner_parent) or tidy column names. Output columns:
     ``period``, the grouping's output columns (``parent`` → ``parent_code``), then :data:`MEASURE_COLUMNS`;
     sorted by period then keys. Vectorised: one matrix of groups × weekly bands, no loop over groups.
+
+    ``min_pathways_for_percentiles``: leave ``median_weeks``/``p92_weeks``/``p95_weeks`` null for groups
+    with fewer known-start pathways, as NHS England's publications do with
+    :data:`PUBLISHED_MIN_PATHWAYS` (50). Default 0: always computed.
     """
     part_type = PART_OF.get(part, part)
     if part_type not in PART_OF.values():
@@ -139,8 +158,10 @@ def headline_measures(
         columns[f"over_{weeks}"] = np.where(top_band >= weeks, over(weeks), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         columns["pct_within_18"] = np.where(known > 0, within / known * 100.0, np.nan)
+    enough = known >= min_pathways_for_percentiles
     for name, q in (("median_weeks", MEDIAN), ("p92_weeks", 0.92), ("p95_weeks", 0.95)):
-        columns[name] = np.asarray(band_percentile(matrix, q)) if n_groups else np.zeros(0)
+        values = np.asarray(band_percentile(matrix, q)) if n_groups else np.zeros(0)
+        columns[name] = np.where(enough, values, np.nan)
 
     banded_part = part_type != "Part_3"
     measures = [
