@@ -41,6 +41,13 @@ def test_rbd_november_2024_single_provider() -> None:
     m = headline_measures(tidy, "incomplete", "provider")
     assert m.height == 1
     assert m["total"][0] == tidy.filter(pl.col("part") == "Part_2")["count"].sum()
+    # Every part's measures, by treatment function and by commissioner, agree with NHS England's C_999 rows.
+    with_totals = read_rtt(RBD_NOV_2024, include_totals=True)
+    roll_ups = with_totals.filter(pl.col("treatment_function") == "C_999")
+    for part in ("incomplete", "admitted", "nonadmitted", "dta", "new"):
+        ours = headline_measures(tidy, part, "commissioner")
+        assert ours.equals(headline_measures(roll_ups, part, "commissioner")), part
+        assert ours["total"].sum() == headline_measures(tidy, part, "provider,treatment_function")["total"].sum()
 
 
 def test_measures_from_details_equal_those_from_nhs_englands_roll_up_rows(national_with_totals: pl.DataFrame) -> None:
