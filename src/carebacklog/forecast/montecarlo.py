@@ -105,7 +105,7 @@ class Forecast:
 def _derive(measures: Array, unknown: Array) -> Array:
     """Model measures (rows, H, 6) → reported measures (rows, H, 6) with pct and unknown starts."""
     total_known = measures[..., MEASURES.index("total")]
-    out = np.empty_like(measures, dtype=np.float64)
+    out = np.empty_like(measures)
     out[..., 0] = total_known + unknown[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = 100.0 * measures[..., MEASURES.index("within_18")] / total_known
@@ -128,16 +128,16 @@ def _run_chunk(
     rows = L * R
     renege = np.repeat(cal.renege, R, axis=0)
     if runs > 0:
-        s_cv = np.repeat(cal.starts_cv, R)[:, None]
-        c_cv = np.repeat(cal.capacity_cv, R)[:, None]
-        rho = np.repeat(cal.flow_correlation, R)[:, None]
+        s_cv = np.repeat(cal.starts_cv, R)[:, None].astype(dtype)
+        c_cv = np.repeat(cal.capacity_cv, R)[:, None].astype(dtype)
+        rho = np.repeat(cal.flow_correlation, R)[:, None].astype(dtype)
         shared, own = np.sqrt(rho), np.sqrt(1.0 - rho)
 
         def pair(cols: int) -> tuple[Array, Array]:
-            common = rng.normal(0.0, 1.0, (rows, cols))
+            common = rng.standard_normal((rows, cols), dtype=dtype)
             return (
-                shared * common + own * rng.normal(0.0, 1.0, (rows, cols)),
-                shared * common + own * rng.normal(0.0, 1.0, (rows, cols)),
+                shared * common + own * rng.standard_normal((rows, cols), dtype=dtype),
+                shared * common + own * rng.standard_normal((rows, cols), dtype=dtype),
             )
 
         z_sl, z_cl = pair(1)
@@ -148,7 +148,7 @@ def _run_chunk(
         c_noise = np.exp(z_cm * c_cv - c_cv**2 / 2)
         starts_rows = np.repeat(starts_m, R, axis=0) * d_level * d_noise
         cap_rows = np.repeat(cap_m, R, axis=0) * c_level * c_noise
-        r_mult = np.exp(rng.normal(0.0, 1.0, (rows, 1)) * np.repeat(cal.renege_sd, R)[:, None])
+        r_mult = np.exp(rng.standard_normal((rows, 1)) * np.repeat(cal.renege_sd, R)[:, None])
         renege = np.clip(renege * r_mult, 0.0, 1.0)
     else:
         starts_rows, cap_rows = starts_m, cap_m
@@ -164,10 +164,10 @@ def _run_chunk(
         record,
         ring_fence=scenario.ring_fence,
     )
-    derived = _derive(proj.measures.astype(np.float64), np.repeat(cal.unknown_start, R))
+    derived = _derive(proj.measures, np.repeat(cal.unknown_start, R).astype(dtype))
     derived = derived.reshape(L, R, horizon, len(REPORTED))
     q = np.quantile(derived, QUANTILES, axis=1)  # (3, L, H, 6)
-    return np.moveaxis(q, 0, -1)
+    return np.moveaxis(q, 0, -1).astype(np.float64)
 
 
 def forecast(

@@ -1,0 +1,84 @@
+"""Forecast benchmarks against design.md's budgets; run directly: ``.venv/bin/python benchmarks/bench_forecast.py``.
+
+* one list (the bundled RBD extract, weekly bins 0–104+, weekly steps), 24 months, 1,000 Monte Carlo
+  runs — budget "well under a second";
+* the optimiser on the same list with two targets;
+* the national sweep: every provider × treatment function of the January 2026 Full CSV extract,
+  24 months, 1,000 runs, on a local Dask cluster of 2 worker processes — budget ≤ 60 s on 2 cores.
+
+Prints wall-clock figures, the machine's load average (the machine may be shared) and peak memory
+(``ru_maxrss`` of this process and, for the sweep, of the workers).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+DATA = Path(str(resources.files("carebacklog") / "data"))
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_single_list() -> None:
+    from carebacklog.forecast import calibrate, forecast, load_observations, parse_target, plan_capacity
+
+    cal = calibrate(load_observations([DATA / "rtt_full_extract_2024_11_RBD.csv"]))
+    times = []
+    for seed in range(5):
+        began = time.perf_counter()
+        forecast(cal, 24, rng=np.random.default_rng(seed), runs=1000)
+        times.append(time.perf_counter() - began)
+    print(f"single list, 105 weekly bins, 24 months × 1,000 runs: median {statistics.median(times):.3f} s "
+          f"(min {min(times):.3f} s; budget well under 1 s) [{_load()}]")
+    began = time.perf_counter()
+    plan_capacity(cal, [parse_target("pct18>=65@2025-06"), parse_target("pct18>=92@2027-03")], ring_fence=None)
+    print(f"optimiser, two targets, ring-fence chosen from 6 shares: {time.perf_counter() - began:.3f} s [{_load()}]")
+
+
+def bench_national_sweep(workers: int = 2, runs: int = 1000, horizon: int = 24) -> None:
+    from distributed import Client, LocalCluster
+
+    from carebacklog.forecast import calibrate, load_observations, sweep
+
+    began = time.perf_counter()
+    obs = load_observations([DATA / "rtt_full_extract_2026_01.zip"], "provider,treatment_function")
+    cal = calibrate(obs)
+    prepared = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        started = time.perf_counter()
+        result = sweep(cal, horizon, runs=runs, seed=0, client=client)
+        swept = time.perf_counter()
+        worker_rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        result.write_parquet(Path(tmp) / "sweep.parquet")
+    print(f"national sweep: {cal.size:,} lists × {horizon} months × {runs:,} runs on {workers} workers: "
+          f"read + calibrate {prepared - began:.1f} s, cluster start {started - prepared:.1f} s, "
+          f"projection {swept - started:.1f} s (budget ≤ 60 s); {result.height:,} result rows [{_load()}]")
+    print("  peak memory per worker: " + ", ".join(f"{v:,.0f} MiB" for v in worker_rss.values()))
+
+
+def main() -> None:
+    bench_single_list()
+    if "--quick" not in sys.argv:
+        bench_national_sweep()
+    print(f"peak memory of this process: {_rss_mib():,.0f} MiB (ru_maxrss)")
+
+
+if __name__ == "__main__":
+    main()
