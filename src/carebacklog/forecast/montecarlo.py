@@ -102,7 +102,7 @@ class Forecast:
         return pl.DataFrame(cols).select([*self.keys.columns, *order])
 
 
-def _derive(measures: Array, unknown: Array) -> Array:
+def _derive(measures: NDArray[np.floating], unknown: NDArray[np.floating]) -> NDArray[np.floating]:
     """Model measures (rows, H, 6) → reported measures (rows, H, 6) with pct and unknown starts."""
     total_known = measures[..., MEASURES.index("total")]
     out = np.empty_like(measures)
@@ -128,9 +128,9 @@ def _run_chunk(
     rows = L * R
     renege = np.repeat(cal.renege, R, axis=0)
     if runs > 0:
-        s_cv = np.repeat(cal.starts_cv, R)[:, None].astype(dtype)
-        c_cv = np.repeat(cal.capacity_cv, R)[:, None].astype(dtype)
-        rho = np.repeat(cal.flow_correlation, R)[:, None].astype(dtype)
+        s_cv: Array = np.repeat(cal.starts_cv, R)[:, None].astype(dtype)
+        c_cv: Array = np.repeat(cal.capacity_cv, R)[:, None].astype(dtype)
+        rho: Array = np.repeat(cal.flow_correlation, R)[:, None].astype(dtype)
         shared, own = np.sqrt(rho), np.sqrt(1.0 - rho)
 
         def pair(cols: int) -> tuple[Array, Array]:
