@@ -19,6 +19,9 @@ def test_overview_matches_the_engine(web: WebApp) -> None:
     assert sum(s["total"] for s in body["specialties"]) == summary.count
     assert body["trend"][-1]["month_end"] == "2024-11-30"
     assert body["trend"][-1]["list_size"] == summary.count
+    published = {m["month"]: m["list_size"] for m in body["published_trend"]}
+    assert len(published) == 13 and published["2024-11-01"] == 21693  # RBD as NHS England published it
+    assert body["spc"]["polarity"] == "down"
     assert 0 <= body["headline"]["median_weeks"] <= body["headline"]["p92_weeks"] <= 105
 
 
@@ -50,6 +53,12 @@ def test_ptl_filters_agree_with_polars(web: WebApp) -> None:
         & (pl.col("breach_18_date") <= pl.lit(census) + pl.duration(weeks=4))
     )
     assert client.get("/api/v1/ptl", params={"breach_within_weeks": 4}).json()["total"] == soon.height
+    soon_52 = ptl.filter(
+        (pl.col("breach_52_date") > census)
+        & (pl.col("breach_52_date") <= pl.lit(census) + pl.duration(weeks=8))
+    )
+    within = client.get("/api/v1/ptl", params={"breach_within_weeks": 8, "breach_target": "52"})
+    assert within.json()["total"] == soon_52.height
     q1 = client.get("/api/v1/ptl", params={"imd_quintile": 1}).json()
     assert q1["total"] == ptl.filter(pl.col("imd_quintile") == 1).height
 

@@ -139,9 +139,9 @@ def test_pathway_page_shows_the_timeline_and_is_audited(sqlite_web: WebApp) -> N
 def test_overview_shows_headline_and_charts(sqlite_web: WebApp) -> None:
     html = sqlite_web.client("viewer").get("/").text
     assert f"{sqlite_web.trust.ptl.height:,}" in html
-    for chart in ("weeks", "trend", "specialty"):
+    for chart in ("weeks", "published", "spc", "specialty"):
         assert f'data-chart="{chart}"' in html
-    assert html.count("<svg") >= 3
+    assert html.count("<svg") >= 4
     assert 'href="/ptl"' not in html  # viewers are not offered the patient-level list
 
 

@@ -95,6 +95,9 @@ def test_queries_are_validated() -> None:
         with pytest.raises(ValidationError):
             PtlQuery.model_validate(bad)
     assert PtlQuery(breach_within_weeks=2).filters() == {"breach_within_weeks": 2, "breach_target": 18}
+    assert PtlQuery.model_validate({"breach_target": "52"}).breach_target == 52  # from a query string
+    with pytest.raises(ValidationError):
+        PtlQuery.model_validate({"breach_target": "20"})
 
 
 def test_charts_are_valid_svg_with_titles() -> None:

@@ -96,7 +96,9 @@ def get_db(state: State) -> Iterator[Session]:
         session.close()
 
 
-Db = Annotated[Session, Depends(get_db)]
+# scope="function": commit before the response is sent, so a redirect that follows a login (or a page that
+# follows an audited view) always sees the committed rows, and nothing is shown unless its audit entry is saved.
+Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def get_now(state: State) -> dt.datetime:

@@ -4,7 +4,10 @@ Headline measures follow NHS England's definitions for incomplete pathways: with
 over N weeks is band >= N (``rtt.ptl_summary``); the median and 92nd percentile use NHS England's
 interpolation within weekly bands (``published.band_percentile``). The monthly trend counts, at each month
 end before the census date, the periods open then (clock started on or before it and not yet stopped),
-so it is the trust's own list as its PAS would have reported it.
+so it is the trust's own list as its PAS would have reported it; :func:`covered_trend` keeps only the
+months the extract covers (an extract of today's waiters and this month's stops cannot say what the list
+was a year ago). The published monthly series (:func:`published_trend`) gives the trust's list size as
+NHS England published it, month by month, for the SPC chart.
 """
 
 from __future__ import annotations
@@ -17,7 +20,19 @@ from importlib import resources
 import numpy as np
 import polars as pl
 
-__all__ = ["Headline", "by_specialty", "headline", "monthly_trend", "specialty_names", "weeks_histogram"]
+__all__ = [
+    "Headline",
+    "by_specialty",
+    "covered_trend",
+    "headline",
+    "monthly_trend",
+    "published_trend",
+    "specialty_names",
+    "weeks_histogram",
+]
+
+#: Bundled monthly series (NHS England RTT data, May 2024 - May 2025, by trust name; see data/README.md).
+MONTHLY_SERIES = "rtt_monthly_series_2024_25.parquet"
 
 
 @dataclass(frozen=True)
@@ -138,3 +153,49 @@ def monthly_trend(periods: pl.DataFrame, census_date: dt.date, months: int = 13)
         },
         orient="row",
     )
+
+
+def covered_trend(trend: pl.DataFrame, periods: pl.DataFrame, census_date: dt.date) -> pl.DataFrame:
+    """The month ends of ``trend`` the extract covers: from the first month whose clock stops reach a quarter
+    of the census month's (before that, stopped pathways are missing and the list would look too short)."""
+    stops = (
+        periods.filter(pl.col("clock_stop").is_not_null() & (pl.col("clock_stop") <= census_date))
+        .group_by(pl.col("clock_stop").dt.month_end().alias("month_end"))
+        .len()
+    )
+    census_month = census_date.replace(day=1)
+    current = int(stops.filter(pl.col("month_end") >= census_month)["len"].sum())
+    if current == 0:
+        return trend.head(0)
+    covered = stops.filter(pl.col("len") >= 0.25 * current)["month_end"].min()
+    if covered is None:
+        return trend.head(0)
+    return trend.filter(pl.col("month_end") >= covered)
+
+
+def _trust_names() -> dict[str, str]:
+    path = resources.files("carebacklog") / "data" / "nhs_trusts_etr_with_latlon.csv"
+    with resources.as_file(path) as file:
+        frame = pl.read_csv(file, columns=["org_code", "org_name"], infer_schema_length=0)
+    return dict(zip(frame["org_code"].to_list(), frame["org_name"].to_list(), strict=True))
+
+
+def published_trend(provider_code: str, provider_name: str) -> pl.DataFrame:
+    """The trust's published incomplete pathways by month (``month``, ``list_size``); empty when absent."""
+    names = {provider_name.upper(), _trust_names().get(provider_code, "").upper()} - {""}
+    path = resources.files("carebacklog") / "data" / MONTHLY_SERIES
+    with resources.as_file(path) as file:
+        series = (
+            pl.scan_parquet(file)
+            .filter(
+                pl.col("trust").str.to_uppercase().is_in(list(names))
+                & (pl.col("type") == "Incomplete")
+                & (pl.col("specialty") == "Total")
+            )
+            .group_by("period")
+            .agg(pl.col("value").sum().round(0).alias("list_size"))  # monthly bins are fractional
+            .sort("period")
+            .rename({"period": "month"})
+            .collect()
+        )
+    return series

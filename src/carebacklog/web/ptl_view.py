@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "BREACH_TARGETS",
@@ -78,6 +78,12 @@ class PtlQuery(BaseModel):
     order: Literal["asc", "desc"] = "asc"
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=50, ge=1, le=500)
+
+    @field_validator("breach_target", mode="before")
+    @classmethod
+    def _target_from_text(cls, value: object) -> object:
+        # Query strings and forms give text; Literal ints do not coerce it themselves.
+        return int(value) if isinstance(value, str) and value.isdigit() else value
 
     def filters(self) -> dict[str, object]:
         """The filters in use (for the audit log and for links): no patient data, only the criteria."""

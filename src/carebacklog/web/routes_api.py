@@ -17,6 +17,7 @@ from carebacklog.web.schemas import (
     PathwayPublic,
     PtlPagePublic,
     PtlRowPublic,
+    PublishedMonthPublic,
     SpecialtyPublic,
     TrendPointPublic,
 )
@@ -50,6 +51,7 @@ def api_overview(state: State, db: Db, auth: Viewer) -> OverviewPublic:
         weeks_waited_counts=data.weeks,
         specialties=specialties,
         trend=[TrendPointPublic(**row) for row in data.trend.to_dicts()],
+        published_trend=[PublishedMonthPublic(**row) for row in data.published.to_dicts()],
         spc=data.spc.summary() if data.spc is not None else None,
     )
 

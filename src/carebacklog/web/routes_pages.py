@@ -78,14 +78,26 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
         desc="Open pathways in the 12 largest treatment functions.",
     )
     trend = data.trend
-    months = [d.strftime("%b %y") for d in trend["month_end"]]
-    trend_chart = charts.line_chart(
-        months,
-        [charts.Line("Waiting list", trend["list_size"].to_list())],
-        title="Waiting list at each month end",
-        desc="Open pathways at each month end up to the census date.",
-        label_every=2,
-    )
+    trend_chart = None
+    if trend.height >= 3:
+        trend_chart = charts.line_chart(
+            [d.strftime("%b %y") for d in trend["month_end"]],
+            [charts.Line("Waiting list", trend["list_size"].to_list())],
+            title="Waiting list at each month end (this extract)",
+            desc="Open pathways at each month end the extract covers, up to the census date.",
+            label_every=2,
+        )
+    published = data.published
+    months = [d.strftime("%b %y") for d in published["month"]]
+    published_chart = None
+    if published.height >= 2:
+        published_chart = charts.line_chart(
+            months,
+            [charts.Line("Incomplete pathways", published["list_size"].to_list())],
+            title="Published waiting list by month",
+            desc="Incomplete RTT pathways of this trust as NHS England published them, each month.",
+            label_every=2,
+        )
     spc_chart = None
     if data.spc is not None:
         points = data.spc.points
@@ -94,20 +106,20 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
         spc_chart = charts.line_chart(
             months,
             [
-                charts.Line("% within 18 weeks", points["value"].to_list(), charts.GREY, markers=markers),
+                charts.Line("Incomplete pathways", points["value"].to_list(), charts.GREY, markers=markers),
                 charts.Line("Mean", points["mean"].to_list(), charts.BLUE, dashed=True),
                 charts.Line("Upper process limit", points["upper_limit"].to_list(), charts.GREY, dashed=True),
                 charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
             ],
-            title="Percentage within 18 weeks: XmR chart",
-            desc="Monthly % within 18 weeks with mean and process limits; coloured points are special causes.",
+            title="Published waiting list: XmR chart",
+            desc="Monthly incomplete pathways with mean and process limits; coloured points are special causes.",
             y_min=None,
             label_every=2,
         )
     return render(
         request, state, "overview.html", auth, title="Overview", load=load, h=h, specialties=data.specialties,
         weeks_chart=weeks_chart, specialty_chart=specialty_chart, trend_chart=trend_chart, trend=trend,
-        spc=data.spc, spc_chart=spc_chart,
+        published=published, published_chart=published_chart, spc=data.spc, spc_chart=spc_chart,
     )  # fmt: skip
 
 

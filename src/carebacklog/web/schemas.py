@@ -23,6 +23,7 @@ __all__ = [
     "PeriodPublic",
     "PtlPagePublic",
     "PtlRowPublic",
+    "PublishedMonthPublic",
     "SpecialtyPublic",
     "TrendPointPublic",
     "UserCreate",
@@ -76,14 +77,20 @@ class TrendPointPublic(BaseModel):
     over_52: int
 
 
+class PublishedMonthPublic(BaseModel):
+    month: dt.date
+    list_size: float
+
+
 class OverviewPublic(BaseModel):
     load: LoadPublic
     headline: HeadlinePublic
     weeks_waited_counts: list[int] = Field(description="Pathways in weeks-waited bands 0..104 (104 = 104+)")
     specialties: list[SpecialtyPublic]
-    trend: list[TrendPointPublic]
+    trend: list[TrendPointPublic] = Field(description="The trust's own month ends that the extract covers")
+    published_trend: list[PublishedMonthPublic] = Field(description="Published incomplete pathways by month")
     spc: dict[str, object] | None = Field(
-        None, description="XmR summary of % within 18 weeks, when available"
+        default=None, description="XmR summary (Making Data Count) of the published list size, when available"
     )
 
 

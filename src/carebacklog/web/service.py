@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 from carebacklog.store.models import Load, Period
 from carebacklog.store.read import current_load, pathway_events, pathway_periods, table_to_frame
 from carebacklog.web.deps import AppState
-from carebacklog.web.overview import Headline, by_specialty, headline, monthly_trend
+from carebacklog.web.overview import (
+    Headline,
+    by_specialty,
+    covered_trend,
+    headline,
+    monthly_trend,
+    published_trend,
+    weeks_histogram,
+)
 from carebacklog.web.ptl_view import PtlPage, PtlQuery, query_ptl
 
 __all__ = [
@@ -48,23 +56,21 @@ class OverviewData:
     headline: Headline
     specialties: pl.DataFrame
     weeks: list[int]
-    trend: pl.DataFrame
-    spc: Any | None  # carebacklog.spc.XmrChart of % within 18 weeks, when the SPC package is installed
+    trend: pl.DataFrame  # the trust's own month ends the extract covers
+    published: pl.DataFrame  # the trust's published list size by month (bundled series)
+    spc: Any | None  # carebacklog.spc.XmrChart of the published list size, when the SPC package is installed
 
 
-def _spc(trend: pl.DataFrame) -> Any | None:
+def _spc(published: pl.DataFrame) -> Any | None:
+    """XmR chart of the published list size (a falling list is improvement), with MDC's rules."""
     from carebacklog.web.features import available_features
 
-    if not available_features().spc:
+    if not available_features().spc or published.height < 2:
         return None
     from carebacklog.spc import xmr_chart
 
-    values = trend["pct_within_18"].drop_nulls()
-    if values.len() < 2 or values.len() != trend.height:
-        return None
-    return xmr_chart(
-        values.to_list(), [d.isoformat() for d in trend["month_end"]], polarity="up", target=65.0
-    )
+    months = [d.isoformat() for d in published["month"]]
+    return xmr_chart(published["list_size"].to_list(), months, polarity="down")
 
 
 def overview_data(state: AppState, load: Load) -> OverviewData:
@@ -74,15 +80,15 @@ def overview_data(state: AppState, load: Load) -> OverviewData:
     def compute() -> OverviewData:
         ptl = memo.frame(load.id)
         periods = table_to_frame(state.engine, Period.__table__, load.id)  # type: ignore[arg-type]
-        trend = monthly_trend(periods, load.census_date)
-        from carebacklog.web.overview import weeks_histogram
-
+        trend = covered_trend(monthly_trend(periods, load.census_date), periods, load.census_date)
+        published = published_trend(load.provider_code, load.provider_name)
         return OverviewData(
             headline=headline(ptl),
             specialties=by_specialty(ptl),
             weeks=[int(v) for v in weeks_histogram(ptl)],
             trend=trend,
-            spc=_spc(trend),
+            published=published,
+            spc=_spc(published),
         )
 
     return state.memo.get(("overview", load.id), compute)
