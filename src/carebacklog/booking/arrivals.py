@@ -203,7 +203,7 @@ def _deterioration_chain(
     days, patients, labels = [], [], []
     for _ in range(4):  # at most P4 → P3 → P2 → P1b → P1a
         step_rate = per_day[cur]
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):  # a tiny rate: a time beyond the horizon
             t = t + np.where(step_rate > 0, rng.exponential(size=n) / np.where(step_rate > 0, step_rate, 1.0), np.inf)
         day = ref_day + 1 + np.floor(np.minimum(t, horizon + 1))
         new = np.where(cur == NO_PRIORITY, 3, cur - 1)
@@ -316,7 +316,8 @@ def build_population(
     columns["priority_rank"] = PRIORITY_RANK[columns["priority_label"]]
     ref_day = np.concatenate([np.full(n_old, -1, dtype=np.int64), day.astype(np.int64)])
     if scenario.renege_rate_per_week > 0:
-        wait = rng.exponential(size=n) * 7.0 / scenario.renege_rate_per_week
+        with np.errstate(over="ignore"):  # a tiny rate: never within the horizon
+            wait = rng.exponential(size=n) * 7.0 / scenario.renege_rate_per_week
         renege = ref_day + 1 + np.floor(np.minimum(wait, NO_DAY / 2))
         columns["renege_day"] = np.minimum(renege, NO_DAY).astype(np.int32)
     else:
