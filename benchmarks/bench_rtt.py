@@ -43,9 +43,9 @@ def _load() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-def _generate(pathways: int, seed: int, out: Path) -> None:
+def _generate(pathways: int, seed: int, out: Path, categorical: bool) -> None:
     """Child process: generate the events and write them to Parquet (its memory is not the engine's)."""
-    events = generate_events(pathways, CENSUS, np.random.default_rng(seed))
+    events = generate_events(pathways, CENSUS, np.random.default_rng(seed), categorical=categorical)
     events.write_parquet(out)
 
 
@@ -58,8 +58,15 @@ def main() -> None:
     )
     parser.add_argument("--england", action="store_true", help="England scale: about 40 M events")
     parser.add_argument("--seed", type=int, default=20260131)
+    parser.add_argument(
+        "--categorical",
+        action="store_true",
+        help="hold provider, treatment function, commissioner, activity and priority as Categorical "
+        "(the memory-efficient input an England-scale run should use); on by default with --england",
+    )
     args = parser.parse_args()
     pathways = 8_600_000 if args.england else args.pathways
+    args.categorical = args.categorical or args.england
 
     print(f"load average at start: {_load()} (cores: {os.cpu_count()})")
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,7 +84,8 @@ def main() -> None:
         events = pl.read_parquet(path)
         read = time.perf_counter() - t0
     n = events.height
-    print(f"generated {n:,} events of {pathways:,} pathways in {generated:.1f} s (separate process)")
+    kind = "Categorical codes" if args.categorical else "all text as String"
+    print(f"generated {n:,} events of {pathways:,} pathways in {generated:.1f} s (separate process; {kind})")
     print(
         f"read back in {read:.1f} s; input frame {events.estimated_size() / 1024**3:.2f} GiB; RSS {_peak_gib():.2f} GiB"
     )

@@ -107,3 +107,9 @@ def test_frames_without_optional_columns_and_other_int_types_work(
     assert build_periods(slim, census).drop("commissioner_code").equals(full)
     with pytest.raises(ValueError, match="activity"):
         build_periods(golden_events.drop("activity"))
+
+
+def test_categorical_text_columns_give_the_same_periods(golden_events: pl.DataFrame, census: date) -> None:
+    codes = ["provider_code", "treatment_function", "commissioner_code", "activity", "priority"]
+    categorical = golden_events.with_columns([pl.col(c).cast(pl.Categorical) for c in codes])
+    assert build_periods(categorical, census).equals(build_periods(golden_events, census))

@@ -44,11 +44,14 @@ def generate_events(
     *,
     provider_code: str = "RXX",
     years: float = 3.0,
+    categorical: bool = False,
 ) -> pl.DataFrame:
     """About ``5 * n_pathways`` events of ``n_pathways`` pathways referred over ``years`` before the census.
 
     Events dated after the census are left out (so recent pathways are still open). The frame has the
-    contract's columns and is in random row order.
+    contract's columns and is in random row order. With ``categorical``, the low-cardinality text
+    columns (provider, treatment function, commissioner, activity, priority) are Categorical, as an
+    England-scale extract would be held in memory.
     """
     n = int(n_pathways)
     census = np.datetime64(census_date, "D").astype(np.int64)
@@ -133,4 +136,8 @@ def generate_events(
         priority=pl.col("_prio").replace_strict(prio_names, default=None, return_dtype=pl.String),
         original_start_date=pl.lit(None, pl.Date),
     )
-    return out.select([pl.col(c).cast(t) for c, t in EVENT_SCHEMA.items()])
+    out = out.select([pl.col(c).cast(t) for c, t in EVENT_SCHEMA.items()])
+    if categorical:
+        codes = ["provider_code", "treatment_function", "commissioner_code", "activity", "priority"]
+        out = out.with_columns([pl.col(c).cast(pl.Categorical) for c in codes])
+    return out

@@ -81,7 +81,7 @@ def clock_order(events: pl.DataFrame, census_date: date | None = None) -> pl.Dat
     precedence = ACTIVITY_PRECEDENCE
     act = pl.col("activity").replace_strict(precedence, default=len(precedence), return_dtype=pl.Int8)
     narrow = events.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+        pl.int_range(pl.len(), dtype=pl.UInt32 if events.height < 1 << 32 else pl.Int64).alias("_row"),
         _pathway_hash(pl.col("pathway_id")).alias("_pw_hash"),
         act.alias("_act"),
         *[pl.col(c) for c in _NARROW],
@@ -92,12 +92,13 @@ def clock_order(events: pl.DataFrame, census_date: date | None = None) -> pl.Dat
     status = pl.col("rtt_status").cast(pl.Int64).fill_null(_NO_STATUS_ORDER)
     act_code = pl.col("_act").cast(pl.Int64)
     order = ((day - day.min()) * (1 << _ACT_BITS) + act_code) * (1 << _STATUS_BITS) + status
-    narrow = narrow.with_columns(_order=order.fill_null(0))
     low_bits = 64 - PREFIX_BITS
     span = narrow.select((day.max() - day.min()).fill_null(0)).item()
     if span < 1 << (low_bits - _ACT_BITS - _STATUS_BITS):
+        narrow = narrow.with_columns(_order=order.fill_null(0).cast(pl.Int32))
         narrow = _packed_sort(narrow, events, low_bits)
     else:  # events span more than 22 years: sort on the full keys
+        narrow = narrow.with_columns(_order=order.fill_null(0))
         narrow = narrow[_exact_order(narrow, events)]
     narrow = _split_pathways(narrow, events)
     return narrow.drop("_order")

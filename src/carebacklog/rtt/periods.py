@@ -46,9 +46,10 @@ def _holder(value: pl.Expr, first: pl.Expr) -> pl.Expr:
 
     The rows are sorted with each period contiguous and ``first`` marking its first row, so this is a
     forward fill that never crosses a period boundary; gathering ``value`` at the index gives the latest
-    non-null value so far (null when the period has none yet).
+    non-null value so far (null when the period has none yet). Indices are UInt32 (up to 4.29
+    billion events per call, far beyond England's ~40 million a year), half the memory of Int64.
     """
-    return pl.when(value.is_not_null() | first).then(pl.int_range(pl.len(), dtype=pl.Int64)).forward_fill()
+    return pl.when(value.is_not_null() | first).then(pl.int_range(pl.len(), dtype=pl.UInt32)).forward_fill()
 
 
 def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
@@ -86,14 +87,16 @@ def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.D
     changed = code.is_not_null() & (first | previous.is_null() | (code != previous)).fill_null(True)
     inside = inside.with_columns(priority_date=pl.when(changed).then(pl.col("event_date")))
     dates = ("clock_start_date", "dta_date", "priority_date")
-    holders = inside.select(
-        pl.col("_last"),
-        pl.col("_row"),
-        *[_holder(pl.col(c), first).alias(c) for c in dates],
-        *[_holder(pl.when(pl.col(f"_has_{c}")).then(1), first).alias(c) for c in _CARRIED_TEXT],
-    ).filter(pl.col("_last"))
-    carried_dates = [inside.get_column(c).gather(holders.get_column(c)) for c in dates]
-    carried_text = [events.get_column(c).gather(rows.gather(holders.get_column(c))) for c in _CARRIED_TEXT]
+    # One running column at a time, each cut to the periods' last rows at once: keeps memory flat.
+    last = inside.get_column("_last")
+    carried_dates = []
+    for c in dates:
+        index = inside.select(_holder(pl.col(c), first)).to_series().filter(last)
+        carried_dates.append(inside.get_column(c).gather(index))
+    carried_text = []
+    for c in _CARRIED_TEXT:
+        index = inside.select(_holder(pl.when(pl.col(f"_has_{c}")).then(1), first)).to_series().filter(last)
+        carried_text.append(events.get_column(c).gather(rows.gather(index)))
     ends = inside.filter(pl.col("_last")).select("_row", "period", "effect", "rtt_status", "event_date")
     ends = ends.with_columns(events.get_column("pathway_id").gather(ends.get_column("_row")))
     stopped = pl.col("effect").is_in(_STOP_CODES)

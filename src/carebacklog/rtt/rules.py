@@ -161,8 +161,8 @@ def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_state_after").shift(1) == 1)
     )
     frame = frame.with_columns(_start=(pl.col("_kind") == 1).fill_null(False) & ~pl.col("_open_before"))
-    frame = frame.with_columns(_cum=pl.col("_start").cast(pl.Int64).cum_sum())
-    base = pl.when(pl.col("_new_pw")).then(pl.col("_cum") - pl.col("_start").cast(pl.Int64)).forward_fill()
+    frame = frame.with_columns(_cum=pl.col("_start").cast(pl.Int32).cum_sum())
+    base = pl.when(pl.col("_new_pw")).then(pl.col("_cum") - pl.col("_start").cast(pl.Int32)).forward_fill()
     frame = frame.with_columns(period=(pl.col("_cum") - base).cast(pl.Int32))
     in_period = pl.col("_start") | pl.col("_open_before")
     frame = frame.with_columns(
@@ -187,7 +187,7 @@ def classify_events(events: pl.DataFrame, census_date: date | None = None) -> pl
     :func:`clock_states`), with ``effect`` (Int8 code, see :data:`EFFECTS`), ``period`` (Int32: the
     period the event belongs to, 0 before the pathway's first clock start), ``in_period`` (bool: the
     event happened while that period was open, including the event that started or ended it),
-    ``period_key`` (Int64, unique per period across the frame, null outside a period) and
+    ``period_key`` (Int32, unique per period across the frame, null outside a period) and
     ``clock_start_date`` (Date, on the rows that start a period).
     """
     events = conform_events(events)

@@ -139,7 +139,9 @@ def conform_events(events: pl.DataFrame) -> pl.DataFrame:
     """Events with every contract column present and in the contract's type.
 
     Missing optional columns are added as nulls; columns of another type are cast (``rtt_status``
-    from any integer type, dates from datetimes). Required columns must be present: a missing one
+    from any integer type, dates from datetimes). Text columns may also be Categorical or Enum, which
+    is kept: it holds low-cardinality codes (activity, provider, treatment function) in far less
+    memory at England scale. Required columns must be present: a missing one
     raises ``ValueError`` naming it. Extra columns are kept. A frame already in the contract is
     returned unchanged (no copy).
     """
@@ -150,7 +152,9 @@ def conform_events(events: pl.DataFrame) -> pl.DataFrame:
     for column, dtype in EVENT_SCHEMA.items():
         if column not in events.columns:
             fixes.append(pl.lit(None, dtype).alias(column))
-        elif events.schema[column] != dtype:
+        elif events.schema[column] != dtype and not (
+            dtype == pl.String() and isinstance(events.schema[column], (pl.Categorical, pl.Enum))
+        ):
             fixes.append(pl.col(column).cast(dtype))
     return events.with_columns(fixes) if fixes else events
 
