@@ -73,7 +73,7 @@ def main() -> None:
         path = Path(tmp) / "events.parquet"
         t0 = time.perf_counter()
         child = multiprocessing.get_context("spawn").Process(
-            target=_generate, args=(pathways, args.seed, path)
+            target=_generate, args=(pathways, args.seed, path, args.categorical)
         )
         child.start()
         child.join()
