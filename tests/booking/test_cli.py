@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -138,3 +139,20 @@ def test_schema_prints_the_scenario_json_schema() -> None:
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert "specialties" in schema["properties"] and "AssessmentCentre" in schema["$defs"]
+
+
+def test_two_scenario_files_are_compared_side_by_side(tmp_path, make_ptl) -> None:
+    base = _scenario_file(tmp_path)
+    extra = tmp_path / "extra_sessions.json"
+    data = json.loads(Path(base).read_text())
+    data["extra_sessions"] = [{"from_date": "2025-04-01", "sessions": [1, 1, 1, 1, 1, 0, 0], "cases_per_session": 6}]
+    extra.write_text(json.dumps(data))
+    result = runner.invoke(
+        app, ["simulate", _ptl_file(tmp_path, make_ptl), "--scenario", base, "--scenario", str(extra),
+              "--policy", "priority", "--weeks", "8", "--runs", "2", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {(r["policy"], r["measure"]): r["mean"] for r in json.loads(result.stdout)}
+    assert rows[("scenario/priority", "referrals")] == rows[("extra_sessions/priority", "referrals")]
+    assert rows[("extra_sessions/priority", "list_size")] < rows[("scenario/priority", "list_size")]
+    assert rows[("extra_sessions/priority", "treated")] > rows[("scenario/priority", "treated")]

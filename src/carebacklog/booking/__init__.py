@@ -10,9 +10,9 @@ Public API:
 - :func:`simulate` -> :class:`SimulationRun`: one daily simulation from a PTL snapshot (or empty) with a
   seeded ``numpy.random.Generator``; :func:`run_measures` turns a run into weekly, waits (by priority and
   equity group), breaches and summary tables.
-- :func:`run_replications` -> :class:`SimulationResult`, :func:`compare_policies` ->
-  :class:`PolicyComparison` (the web app's scenario page): replications in parallel, common random
-  numbers across policies, 95% intervals.
+- :func:`run_replications` -> :class:`SimulationResult`, :func:`compare_policies` and
+  :func:`compare_scenarios` -> :class:`PolicyComparison` (the web app's scenario page): replications in
+  parallel, common random numbers across policies and scenarios, 95% intervals.
 - :func:`read_starting_list`, :func:`load_scenario`, :func:`scenario_from_list`,
   :func:`complete_scenario` (specialties a scenario leaves out are read off the list): inputs at the edge;
   :func:`comparison_chart`: PNG/SVG chart.
@@ -44,7 +44,13 @@ from carebacklog.booking.policies import (
     RingFenced,
     get_policy,
 )
-from carebacklog.booking.runner import PolicyComparison, SimulationResult, compare_policies, run_replications
+from carebacklog.booking.runner import (
+    PolicyComparison,
+    SimulationResult,
+    compare_policies,
+    compare_scenarios,
+    run_replications,
+)
 from carebacklog.booking.scenario import (
     DUE_DAYS,
     PRIORITY_CODES,
@@ -80,6 +86,7 @@ __all__ = [
     "StartingList",
     "StrikeDays",
     "compare_policies",
+    "compare_scenarios",
     "comparison_chart",
     "complete_scenario",
     "erlang_c",

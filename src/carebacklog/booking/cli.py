@@ -105,7 +105,9 @@ def simulate_command(
         "priority", "--policy", "-p",
         help="fifo, priority, ringfence, equity, a comma-separated list, 'all', or module:function (custom score).",
     ),
-    scenario_file: Path | None = typer.Option(None, "--scenario", help="Scenario JSON (see --schema)."),
+    scenario_files: list[Path] | None = typer.Option(
+        None, "--scenario", help="Scenario JSON (see --schema); repeat to compare scenarios (labelled by file name)."
+    ),
     weeks: int = typer.Option(52, min=1, max=520, help="Weeks to simulate."),
     runs: int = typer.Option(5, min=1, max=1000, help="Replications per policy."),
     seed: int = typer.Option(0, help="Seed of numpy.random.SeedSequence (same seed, same result)."),
@@ -137,7 +139,7 @@ def simulate_command(
         read_starting_list,
         scenario_from_list,
     )
-    from carebacklog.booking.runner import compare_policies
+    from carebacklog.booking.runner import compare_policies, compare_scenarios
     from carebacklog.booking.scenario import Scenario
 
     if schema:
@@ -145,8 +147,9 @@ def simulate_command(
         raise typer.Exit()
     census = census_date.date() if census_date is not None else None
     try:
+        files = list(scenario_files or [])
         if empty:
-            if scenario_file is None or census is None:
+            if not files or census is None:
                 raise _fail("--empty needs --scenario and --census-date")
             ptl, census_used = None, census
         else:
@@ -157,13 +160,16 @@ def simulate_command(
             else:
                 start = read_starting_list(starting_list, census_date=census, patients=patients)
             ptl, census_used = start.ptl, start.census_date
-        if scenario_file is not None:
-            scenario = complete_scenario(
-                load_scenario(scenario_file), ptl, census_used, capacity_ratio, two_stage=not single_stage
+        scenarios: dict[str, Scenario] = {}
+        for file in files:
+            if file.stem in scenarios:
+                raise _fail(f"two scenario files are called {file.stem!r}; rename one")
+            scenarios[file.stem] = complete_scenario(
+                load_scenario(file), ptl, census_used, capacity_ratio, two_stage=not single_stage
             )
-        else:
+        if not scenarios:
             assert ptl is not None
-            scenario = scenario_from_list(ptl, census_used, capacity_ratio, two_stage=not single_stage)
+            scenarios["list"] = scenario_from_list(ptl, census_used, capacity_ratio, two_stage=not single_stage)
     except InputError as exc:
         raise _fail(str(exc)) from exc
     chosen = _policies(policy, ringfence_share, ringfence_weeks)
@@ -173,11 +179,17 @@ def simulate_command(
 
     try:
         with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("Simulating", total=runs * len(chosen))
-            comparison = compare_policies(
-                ptl, scenario, chosen, census_date=census_used, weeks=weeks, runs=runs, seed=seed,
-                workers=workers, progress=lambda k: bar.advance(task, k),
-            )
+            task = bar.add_task("Simulating", total=runs * len(chosen) * len(scenarios))
+            if len(scenarios) == 1:
+                comparison = compare_policies(
+                    ptl, next(iter(scenarios.values())), chosen, census_date=census_used, weeks=weeks,
+                    runs=runs, seed=seed, workers=workers, progress=lambda k: bar.advance(task, k),
+                )
+            else:
+                comparison = compare_scenarios(
+                    ptl, scenarios, chosen, census_date=census_used, weeks=weeks, runs=runs, seed=seed,
+                    workers=workers, progress=lambda k: bar.advance(task, k),
+                )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     frame = _table(comparison, table)

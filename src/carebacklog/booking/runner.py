@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 
 import numpy as np
@@ -24,7 +24,7 @@ from carebacklog.booking.metrics import run_measures
 from carebacklog.booking.policies import BookingPolicy, get_policy
 from carebacklog.booking.scenario import Scenario
 
-__all__ = ["PolicyComparison", "SimulationResult", "compare_policies", "run_replications"]
+__all__ = ["PolicyComparison", "SimulationResult", "compare_policies", "compare_scenarios", "run_replications"]
 
 #: Two-sided 95% normal quantile for the confidence intervals across replications.
 Z95 = 1.959963984540054
@@ -200,3 +200,31 @@ def compare_policies(
         )
     return PolicyComparison(results=results)
 
+
+
+def compare_scenarios(
+    ptl: pl.DataFrame | None,
+    scenarios: Mapping[str, Scenario],
+    policies: Sequence[BookingPolicy | str],
+    *,
+    census_date: dt.date,
+    weeks: int = 52,
+    runs: int = 5,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> PolicyComparison:
+    """Every scenario (e.g. baseline, extra sessions, an assessment centre) under every policy, on the same
+    seeds. Results are labelled ``"<scenario>/<policy>"`` (the ``policy`` column of the tables)."""
+    if not scenarios:
+        raise ValueError("give at least one scenario")
+    results: dict[str, SimulationResult] = {}
+    for name, scenario in scenarios.items():
+        compared = compare_policies(
+            ptl, scenario, policies, census_date=census_date, weeks=weeks, runs=runs, seed=seed,
+            workers=workers, progress=progress,
+        )
+        for policy_name, result in compared.results.items():
+            label = f"{name}/{policy_name}"
+            results[label] = replace(result, policy=label)
+    return PolicyComparison(results=results)
