@@ -59,3 +59,20 @@ def test_clean_events_have_no_issues() -> None:
     issues = data_quality(pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row"), date(2024, 2, 1))
     assert issues.height == 0
     assert issues.columns[:3] == ["row", "pathway_id", "event_id"]
+
+
+def test_status_33_after_an_attended_activity_is_flagged() -> None:
+    rows = [
+        ("e1", "N1", "p", "RBD", "110", None, date(2024, 1, 1), "referral", 10, None, None),
+        ("e2", "N1", "p", "RBD", "110", None, date(2024, 2, 1), "outpatient", 20, None, None),
+        ("e3", "N1", "p", "RBD", "110", None, date(2024, 3, 1), "dna", 33, None, None),
+        ("e4", "N2", "p", "RBD", "110", None, date(2024, 1, 1), "referral", 10, None, None),
+        ("e5", "N2", "p", "RBD", "110", None, date(2024, 2, 1), "dna", 33, None, None),
+    ]
+    events = pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
+    issues = data_quality(events)
+    assert issues.select("event_id", "issue", "rule").rows() == [
+        ("e3", "nullified_after_attendance", "rule 4")
+    ]
+    # The rule is still applied as recorded: both periods are nullified.
+    assert build_periods(events).get_column("outcome").to_list() == ["nullified", "nullified"]

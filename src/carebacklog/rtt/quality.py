@@ -12,9 +12,10 @@ from typing import Final
 
 import polars as pl
 
-from carebacklog.rtt.rules import BEFORE_START, EFFECTS, ISSUE_EFFECTS, clock_states
+from carebacklog.rtt.rules import BEFORE_START, DTA, EFFECTS, ISSUE_EFFECTS, NULLIFY, RUNNING, clock_states
 from carebacklog.rtt.schema import (
     ACTIVITIES,
+    ACTIVITY_PRECEDENCE,
     KNOWN_STATUSES,
     PRIORITIES,
     REQUIRED_EVENT_COLUMNS,
@@ -139,6 +140,20 @@ def data_quality(events: pl.DataFrame, census_date: date | None = None) -> pl.Da
                 detail=issue_name.replace_strict(_ISSUE_DETAIL, return_dtype=pl.String),
             )
         )
+    late = _late_nullifications(states)
+    if late.len():
+        parts.append(
+            indexed[late].select(
+                (pl.col("_row_all").cast(pl.Int64) + 1).alias("row"),
+                *_ident(events.columns),
+                issue=pl.lit("nullified_after_attendance"),
+                rule=pl.lit("rule 4"),
+                detail=pl.lit(
+                    "status 33 (DNA of the first activity) after an attended activity in the same period: "
+                    "the period is nullified as recorded, but the status is probably wrong"
+                ),
+            )
+        )
     if not parts:
         return pl.DataFrame(schema=_schema())
     return (
@@ -146,6 +161,17 @@ def data_quality(events: pl.DataFrame, census_date: date | None = None) -> pl.Da
         .sort("row", "issue")
         .select([pl.col(c).cast(t) for c, t in _schema().items()])
     )
+
+
+def _late_nullifications(states: pl.DataFrame) -> pl.Series:
+    """Rows of nullifying events (33) that follow an attended outpatient or admission in their period."""
+    attended = pl.col("_act").is_in([ACTIVITY_PRECEDENCE["outpatient"], ACTIVITY_PRECEDENCE["admission"]]) & (
+        pl.col("effect").is_in([RUNNING.code, DTA.code])
+    )
+    in_period = states.filter(pl.col("in_period"))
+    before = attended.cast(pl.Int32).cum_sum().over("period_key") - attended.cast(pl.Int32)
+    late = in_period.filter((pl.col("effect") == NULLIFY.code) & (before > 0))
+    return late.get_column("_row")
 
 
 def _ident(columns: list[str]) -> list[pl.Expr]:
