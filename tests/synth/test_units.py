@@ -80,3 +80,27 @@ def test_month_targets_scale_exactly_and_keep_dta_within_waiting_list() -> None:
     assert t.total("Part_2A") == 18
     with pytest.raises(ValueError, match="positive"):
         month_targets(extract, "P1", scale=0, rng=np.random.default_rng(0))
+
+
+def test_minimal_extract_without_commissioner_or_other_parts() -> None:
+    from carebacklog.synth import synthesise_trust
+
+    extract = pl.DataFrame(
+        {
+            "provider_code": ["P"],
+            "commissioner_code": pl.Series([None], dtype=pl.String),
+            "part": ["Part_2"],
+            "treatment_function": ["C_110"],
+            "weeks_band": pl.Series([5], dtype=pl.Int16),
+            "count": [3.0],
+        }
+    )
+    census = dt.date(2024, 2, 29)  # a leap-year February: 29-day month
+    trust = synthesise_trust(extract, "P", census, rng=np.random.default_rng(0))
+    assert trust.events["pathway_id"].n_unique() >= 3
+    assert trust.events["commissioner_code"].is_null().all()
+    from carebacklog.rtt import build_periods
+
+    open_ = build_periods(trust.events, census).filter(pl.col("outcome") == "open")
+    assert open_.height == 3
+    assert all(36 <= (census - d).days <= 42 for d in open_["clock_start"])  # band 5

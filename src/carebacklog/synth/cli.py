@@ -76,6 +76,7 @@ def register(app: typer.Typer) -> None:
         from carebacklog.synth.trust import synthesise_trust
 
         census = _parse_date(census_date)
+        provider = provider.strip().upper()  # ODS codes are upper case
         extract = _read_extract(extract_path)
         steps = ["targets", "plan", "histories", "tables", "patients", "write"]
         with Progress(
@@ -130,6 +131,7 @@ def register(app: typer.Typer) -> None:
         from carebacklog.synth.check import calibration_report
 
         census = _parse_date(census_date)
+        provider = provider.strip().upper()
         extract = _read_extract(extract_path)
         result = read_events(events_path)
         if result.rejected.height:

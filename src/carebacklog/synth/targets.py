@@ -15,9 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-__all__ = ["MonthTargets", "month_targets"]
+__all__ = ["UNKNOWN_COMMISSIONER", "MonthTargets", "month_targets"]
 
 _BAND_PARTS = ("Part_1A", "Part_1B", "Part_2", "Part_2A")
+#: Label for rows without a commissioner code while planning (written back as null).
+UNKNOWN_COMMISSIONER = "\x00unknown"
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def month_targets(
     if rows.filter(pl.col("part") == "Part_2").height == 0:
         raise ValueError(f"provider {provider_code!r}: no Part_2 (incomplete pathway) rows in the extract")
     rows = rows.with_columns(
-        pl.col("commissioner_code").fill_null("UNKNOWN"),
+        pl.col("commissioner_code").fill_null(UNKNOWN_COMMISSIONER),
         pl.col("count").fill_null(0.0).cast(pl.Float64),
     ).filter(pl.col("count") > 0)
     commissioners = sorted(rows["commissioner_code"].unique().to_list())

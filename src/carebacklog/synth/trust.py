@@ -15,7 +15,7 @@ from carebacklog.synth.errors import inject_errors
 from carebacklog.synth.histories import ACTIVITIES, build_histories
 from carebacklog.synth.patients import ETHNIC_LETTERS, draw_patients
 from carebacklog.synth.plan import OPEN, plan_pathways
-from carebacklog.synth.targets import month_targets
+from carebacklog.synth.targets import UNKNOWN_COMMISSIONER, month_targets
 
 __all__ = ["SynthTrust", "group_of_treatment_function", "synthesise_trust"]
 
@@ -112,7 +112,9 @@ def synthesise_trust(
         )
     ).to_series()
     codes = pl.Series(_code_table(groups))
-    commissioners = pl.Series(targets.commissioners)
+    commissioners = pl.Series(
+        [None if c == UNKNOWN_COMMISSIONER else c for c in targets.commissioners], dtype=pl.String
+    )
     pw = ev.pathway
     # event_id: the pathway's number x 64 + the event's position in it (unique within the trust).
     change = np.r_[True, pw[1:] != pw[:-1]]
