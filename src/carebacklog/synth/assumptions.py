@@ -101,6 +101,10 @@ SECOND_FOLLOW_UP_SHARE: Final[float] = 0.3
 # 52 weeks and every 12 weeks after); share of due validations recorded as a contact (assumption).
 VALIDATION_WEEKS: Final[tuple[int, ...]] = (12, 26, 52, 64, 76, 88, 100)
 VALIDATION_RECORDED_SHARE: Final[float] = 0.7
+# Pre-operative assessment (a nurse-led clinic after the decision to admit, before the admission); share of
+# admitted-list patients with one recorded (assumption: routine for elective surgery, not always recorded
+# against the RTT pathway).
+PRE_OPERATIVE_ASSESSMENT_SHARE: Final[float] = 0.7
 # Priority reviews of admitted-list patients (FSSA prioritisation: review priority about every 3 months).
 PRIORITY_REVIEW_DAYS: Final[int] = 84
 PRIORITY_REVIEW_SHARE: Final[float] = 0.8

@@ -108,6 +108,7 @@ def _middle(
     dta = np.minimum(last_op + 1 + _exp(rng, 14.0, n), lim - 1)
     later_dna = op1 + 1 + _exp(rng, 35.0, n)
     cancel = ref + 1 + (rng.random(n) * np.maximum(lim - ref - 1, 1)).astype(np.int32)
+    pre_op = dta + 7 + _exp(rng, 21.0, n)
     review1 = dta + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n, dtype=np.int32)
     review2 = review1 + A.PRIORITY_REVIEW_DAYS + rng.integers(0, 14, n, dtype=np.int32)
     weeks = np.asarray(A.VALIDATION_WEEKS, dtype=np.int32)
@@ -117,12 +118,13 @@ def _middle(
     offset = (rng.integers(0, 5, (n, weeks.size), dtype=np.int8) - wd[:, None]) % 7
     valid = start.astype(np.int32)[:, None] + 7 * weeks[None, :] + offset
 
-    cols = [dta, op1, op2, review1, op3, later_dna, cancel, review2]
-    acts = [DTA, OUT, OUT, OTH, OUT, DNA, CAN, OTH]
+    cols = [dta, op1, op2, pre_op, review1, op3, later_dna, cancel, review2]
+    acts = [DTA, OUT, OUT, OTH, OTH, OUT, DNA, CAN, OTH]
     wanted = [
         plan.has_dta,
         eligible,
         eligible & has2,
+        plan.has_dta & (rng.random(n) < A.PRE_OPERATIVE_ASSESSMENT_SHARE),
         plan.has_dta & (rng.random(n) < A.PRIORITY_REVIEW_SHARE),
         eligible & has3,
         eligible & (rng.random(n) < A.LATER_DNA_SHARE),
@@ -153,12 +155,13 @@ def _middle(
     p_r1 = np.where(review1 - dta > 2 * target[p_dta], regrade[p_dta], p_dta)
     p_r2 = np.where(review2 - dta > 2 * target[p_r1], regrade[p_r1], p_r1)
     prio = np.full(dates.shape, -1, dtype=np.int8)
-    prio[:, 0], prio[:, 3], prio[:, 7] = p_dta, p_r1, p_r2
+    prio[:, 0], prio[:, 4], prio[:, 8] = p_dta, p_r1, p_r2  # DTA, first and second review columns
 
     # Sort each row by date (absent last), carrying the column (importance order, which breaks ties) and
     # the priority in the low bits of one int64 key; then make dates strictly increasing in (ref, limit).
     d = np.where(present, np.minimum(np.maximum(dates, (ref + 1)[:, None]), (lim - 1)[:, None]), _BIG)
-    column = np.arange(d.shape[1], dtype=np.int64)
+    column = np.arange(d.shape[1], dtype=np.int64)  # 4 bits: at most 16 middle columns
+    assert d.shape[1] <= 16
     key = (d.astype(np.int64) << 12) | (column << 4)[None, :] | (prio.astype(np.int64) + 1)
     key.sort(axis=1)
     d = (key >> 12).astype(np.int32)
