@@ -132,3 +132,11 @@ def test_unknown_provider_bad_date_and_missing_file_are_clear_errors(tmp_path: P
         ],
     )
     assert r.exit_code == 2 and "nope.csv" in r.output
+
+
+def test_data_errors_option_writes_the_injected_list(tmp_path: Path) -> None:
+    _trust(tmp_path, "--seed", "2", "--data-errors", "0.01")
+    injected = pl.read_parquet(tmp_path / "injected_errors.parquet")
+    assert injected.height > 100
+    events = read_events(tmp_path / "events.parquet").events
+    assert set(injected["event_id"].to_list()) <= set(events["event_id"].to_list())

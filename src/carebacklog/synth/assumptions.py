@@ -88,9 +88,6 @@ TAIL_MAX_DAYS: Final[int] = 1826
 # Mean days from clock start to the first outpatient attendance (assumption; NHS England's 2023/24 elective
 # recovery reporting puts the median first appointment wait at roughly 6-10 weeks).
 FIRST_ATTENDANCE_MEAN_DAYS: Final[float] = 49.0
-# Share of first outpatient appointments not attended. NHS Digital Hospital Outpatient Activity 2022-23:
-# about 7-8% of first appointments were DNAs; those on the first activity nullify the clock (status 33).
-FIRST_DNA_SHARE: Final[float] = 0.07
 # Later DNAs (no clock effect) and cancellations (no clock effect) per pathway (assumptions from the same
 # publication's ~6% follow-up DNA rate and ~10% hospital/patient cancellation rate).
 LATER_DNA_SHARE: Final[float] = 0.06
@@ -109,9 +106,12 @@ PRE_OPERATIVE_ASSESSMENT_SHARE: Final[float] = 0.7
 PRIORITY_REVIEW_DAYS: Final[int] = 84
 PRIORITY_REVIEW_SHARE: Final[float] = 0.8
 
-# Prefix histories of a pathway before its current clock start (assumptions, kept outside the census month):
-# a nullified first period (DNA of the first appointment, then re-referral), or an earlier period that ended
-# in active monitoring (31/32) with a return (status 11).
+# Prefix histories of a pathway before its current clock start (kept outside the census month): a nullified
+# first period (DNA of the first appointment, status 33, then re-referral), or an earlier period that ended
+# in active monitoring (31/32) with a return (status 11). NHS Digital Hospital Outpatient Activity 2022-23
+# puts first-appointment DNAs at about 7-8%; about half are assumed re-referred on the same pathway (4%),
+# and the month's own nullified periods come from the Part_3 reconciliation. Active monitoring share:
+# assumption.
 PRIOR_NULLIFIED_SHARE: Final[float] = 0.04
 PRIOR_ACTIVE_MONITORING_SHARE: Final[float] = 0.05
 # A separate, earlier pathway of the same patient from which a consultant referred for a separate condition
