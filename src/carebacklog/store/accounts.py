@@ -203,8 +203,7 @@ def record_audit(
         object_id=object_id,
         detail=json.dumps(detail, sort_keys=True, default=str) if detail else None,
     )
-    db.add(entry)
-    db.flush()
+    db.add(entry)  # written at the caller's commit (no flush: the write lock is taken only then)
     return entry
 
 

@@ -6,7 +6,9 @@ Nothing happens at import time; tests and ``carebacklog serve`` each build their
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -57,6 +59,19 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def _warm(state: AppState) -> None:
+    """Read the current load's PTL into the cache and sort it every way, so the first users wait for nothing."""
+    from carebacklog.store.read import current_load
+    from carebacklog.web.ptl_view import SORT_KEYS
+
+    with state.sessions() as db:
+        load = current_load(db, state.settings.provider_code)
+    if load is None:
+        return
+    for key in SORT_KEYS:
+        state.ptl_cache.frame(load.id, key)
+
+
 def create_app(
     settings: Settings, *, clock: Callable[[], dt.datetime] = _utc_now, run_migrations: bool = True
 ) -> FastAPI:
@@ -75,10 +90,20 @@ def create_app(
         ptl_cache=PtlCache(lambda load_id: ptl_frame(engine, load_id)),
         memo=LoadMemo(),
         clock=clock,
+        write_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
     )
     features = available_features()
     templates.env.globals["features"] = features
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_cache:
+            threading.Thread(target=_warm, args=(state,), name="carebacklog-warm", daemon=True).start()
+        yield
+        engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="carebacklog",
         summary="The backlog control room: a trust's RTT waiting list, PTL, forecasts and equity.",
         version="1",

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     provider_code: str | None = Field(
         default=None, description="Which loaded provider to show (default: newest)."
     )
-    page_size_max: int = Field(default=500, ge=10, le=5000)
+    warm_cache: bool = Field(default=True, description="Read and sort the PTL into memory at start-up.")
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> Self:
