@@ -37,7 +37,7 @@ def test_every_patient_is_accounted_for(ptl, scenario) -> None:
 
     weekly = run_measures(run)["weekly"]
     sizes = np.concatenate([[ptl.height], weekly["list_size"].to_numpy()])
-    flow = weekly["referrals"] - weekly["treated"] - weekly["reneged"]
+    flow = weekly["referrals"] - weekly["treated"] - weekly["reneged"] - weekly["nullified"]
     np.testing.assert_array_equal(np.diff(sizes), flow.to_numpy())
 
 
@@ -85,7 +85,7 @@ def test_priority_then_chronological_books_urgent_first_then_in_turn(ptl, two_sp
 
 
 def test_dna_and_cancellation_lose_the_slot_and_keep_the_patient(ptl, make_ptl, two_specialties) -> None:
-    run = _run(ptl, _no_referrals(two_specialties, dna_rate=1.0), weeks=2)
+    run = _run(ptl, _no_referrals(two_specialties, dna_rate=1.0, first_dna_nullifies=False), weeks=2)
     assert run.daily["clock_stops"].sum() == 0
     assert run.daily["dna"].sum() == run.daily["booked"].sum() == run.daily["capacity"].sum()
     assert run.final_list().height == ptl.height
@@ -93,6 +93,26 @@ def test_dna_and_cancellation_lose_the_slot_and_keep_the_patient(ptl, make_ptl, 
     booked, cancelled = run.daily["booked"].sum(), run.daily["cancelled"].sum()
     assert cancelled == booked - run.daily["attended"].sum()
     assert abs(cancelled / booked - 0.3) < 4 * np.sqrt(0.3 * 0.7 / booked)
+
+
+def test_dna_at_the_first_appointment_nullifies_the_period(make_ptl, two_specialties) -> None:
+    from carebacklog.booking.engine import OUTCOME_NULLIFIED
+
+    start = make_ptl(800, seed=3)
+    run = _run(start, _no_referrals(two_specialties, dna_rate=0.5), policy="fifo", weeks=3)
+    cols = run.population.columns
+    gone = run.outcome == OUTCOME_NULLIFIED
+    assert gone.any() and gone.sum() == run.daily["nullified"].sum()
+    # only pathways with no first appointment yet (not on an admitted list at the start) can be nullified
+    assert not (gone & cols["admitted"]).any()
+    # a pathway that attended or missed once is never nullified later: at most one nullification per
+    # pathway, and each nullification is a DNA
+    assert run.daily["nullified"].sum() <= run.daily["dna"].sum()
+    assert run.weekly["list_size"][-1] == np.count_nonzero(run.outcome == OUTCOME_WAITING)
+    # with the rule switched off, the same DNAs keep everyone on the list
+    kept = _run(start, _no_referrals(two_specialties, dna_rate=0.5, first_dna_nullifies=False), "fifo", weeks=3)
+    assert kept.daily["nullified"].sum() == 0
+    assert kept.weekly["list_size"][-1] > run.weekly["list_size"][-1]
 
 
 def test_patients_who_leave_are_removed_at_the_renege_rate(ptl, make_ptl, two_specialties) -> None:

@@ -36,6 +36,7 @@ def scenarios(draw) -> Scenario:
             "specialties": [spec],
             "priority_mix": {"P2": 0.1, "P3": 0.2, "P4": 0.3, "none": 0.4},
             "dna_rate": dna,
+            "first_dna_nullifies": draw(st.booleans()),
             "cancellation_rate": draw(st.floats(min_value=0.0, max_value=1.0 - dna)),
             "renege_rate_per_week": draw(rates),
             "deterioration_rate_per_week": {"P4": draw(rates), "P3": draw(rates)},
@@ -57,7 +58,7 @@ def test_conservation_for_any_scenario_and_policy(make_ptl, scenario, policy, se
     assert counts[OUTCOME_WAITING] == run.weekly["list_size"][-1]
     weekly = run_measures(run)["weekly"]
     sizes = np.concatenate([[size], weekly["list_size"].to_numpy()])
-    flow = (weekly["referrals"] - weekly["treated"] - weekly["reneged"]).to_numpy()
+    flow = (weekly["referrals"] - weekly["treated"] - weekly["reneged"] - weekly["nullified"]).to_numpy()
     np.testing.assert_array_equal(np.diff(sizes), flow)
     assert (run.daily["booked"] <= run.daily["capacity"]).all()
     assert (run.daily["attended"] + run.daily["dna"] + run.daily["cancelled"] == run.daily["booked"]).all()

@@ -9,8 +9,9 @@ One step per day. On each day, in this order:
 3. in every pool with capacity that day, patients whose renege day has come leave the list (they are
    removed, not just flagged), then the policy picks the patients for the day's slots;
 4. each booked slot ends in a DNA or an on-the-day cancellation (the slot is lost and the patient stays
-   on the list, clock running: RTT rules, cancellations and later DNAs do not stop the clock) or in
-   treatment (clock stop). At the assessment centre a treated patient either completes there or joins
+   on the list, clock running: RTT rules, cancellations and later DNAs do not stop the clock; a DNA at
+   the period's first appointment nullifies it instead, when ``first_dna_nullifies``) or in treatment
+   (clock stop). At the assessment centre a treated patient either completes there or joins
    the specialty's admitted list with the same clock start; at an outpatient stage the patient either
    stops there (non-admitted) or gets a decision to admit, a priority and a place on the admitted list;
 5. at the end of every seventh day the waiting list is measured (size, within 18 weeks, over 52 weeks).
@@ -44,6 +45,7 @@ from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
 __all__ = [
     "COMPLETED_OUTCOMES",
     "OUTCOME_CENTRE",
+    "OUTCOME_NULLIFIED",
     "OUTCOME_OUTPATIENT",
     "OUTCOME_RENEGED",
     "OUTCOME_TREATED",
@@ -54,6 +56,8 @@ __all__ = [
 ]
 
 OUTCOME_WAITING, OUTCOME_TREATED, OUTCOME_CENTRE, OUTCOME_RENEGED, OUTCOME_OUTPATIENT = 0, 1, 2, 3, 4
+#: A DNA at the first appointment nullified the period (RTT rules: it counts nowhere).
+OUTCOME_NULLIFIED = 5
 #: Outcomes that are clock stops: treatment on the (admitted) list, completion at the assessment centre,
 #: a non-admitted stop at the outpatient stage.
 COMPLETED_OUTCOMES = (OUTCOME_TREATED, OUTCOME_CENTRE, OUTCOME_OUTPATIENT)
@@ -66,7 +70,7 @@ _DUE_BY_LABEL = np.array([DUE_DAYS.get(c, NO_DAY) for c in (*PRIORITY_CODES, "no
 
 #: Per day: referrals, slots offered, slots booked, slots attended (DNAs and on-the-day cancellations are
 #: the rest of the booked slots), and clock stops (treatment, or completion at the assessment centre).
-DAILY_COUNTERS = ("arrivals", "capacity", "booked", "attended", "dna", "cancelled", "clock_stops")
+DAILY_COUNTERS = ("arrivals", "capacity", "booked", "attended", "dna", "cancelled", "clock_stops", "nullified")
 WEEKLY_MEASURES = ("list_size", "within_18", "over_52", "over_65")
 
 
@@ -159,7 +163,10 @@ def simulate(
     clock_start = cols["clock_start"]
     renege_day = cols["renege_day"]
     outcome = np.zeros(pop.size, dtype=np.int8)
-    waiting = np.ones(pop.size, dtype=bool)  # False once treated or completed at the centre
+    waiting = np.ones(pop.size, dtype=bool)  # False once the pathway has left the list
+    # Had a first appointment (attended or missed)? Assumed for pathways already on an admitted list.
+    attended_before = cols["admitted"].copy()
+    nullify_first = scenario.first_dna_nullifies
     exit_day = np.full(pop.size, NO_DAY, dtype=np.int32)
     pools = make_pools(cols, n_pools, policy, waiting)
     old_pool = cols["entry_pool"][: pop.n_existing]
@@ -195,7 +202,15 @@ def simulate(
                 continue
             u = ops_rng.random(booked.size)
             done = u >= dna + cancel
-            dnas = int(np.count_nonzero(u < dna))
+            missed = u < dna
+            dnas = int(np.count_nonzero(missed))
+            if nullify_first and dnas:  # RTT rules: a DNA at the first appointment nullifies the period
+                gone = booked[missed & ~attended_before[booked]]
+                outcome[gone] = OUTCOME_NULLIFIED
+                exit_day[gone] = d
+                waiting[gone] = False
+                daily["nullified"][d] += gone.size
+            attended_before[booked[done | missed]] = True
             treated = booked[done]
             daily["booked"][d] += booked.size
             daily["dna"][d] += dnas

@@ -12,7 +12,7 @@
 Definitions: within 18 weeks = at most 126 days; over 52 weeks = more than 364 days (design.md rule 8).
 Utilisation = slots attended ÷ slots offered (DNAs, cancellations and slots nobody was waiting for are
 lost); ``treated`` counts clock stops (treatment, or completion at the assessment centre), so the list
-obeys list(t) = list(t − 1) + referrals − treated − reneged.
+obeys list(t) = list(t − 1) + referrals − treated − reneged − nullified (first-appointment DNAs).
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def weekly_table(run: SimulationRun) -> pl.DataFrame:
             "cancelled": per_week["cancelled"],
             "treated": per_week["clock_stops"],
             "reneged": renege_week,
+            "nullified": per_week["nullified"],
             "utilisation": util,
         }
     )
@@ -169,6 +170,7 @@ def summary_row(run: SimulationRun, waits: pl.DataFrame, breaches: pl.DataFrame,
         "referrals": float(weekly["referrals"].sum()),
         "treated": float(weekly["treated"].sum()),
         "reneged": float(weekly["reneged"].sum()),
+        "nullified": float(weekly["nullified"].sum()),
         "mean_wait_weeks": overall["mean"],
         "p92_wait_weeks": overall["p92"],
         "due_date_breaches": float(breaches["breaches"].sum()) if breaches.height else 0.0,

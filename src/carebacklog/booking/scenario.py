@@ -158,6 +158,11 @@ class Scenario(_Model):
     )
     dna_rate: Fraction = Field(default=0.0, description="Share of booked slots where the patient does not attend.")
     cancellation_rate: Fraction = Field(default=0.0, description="Share of booked slots cancelled on the day.")
+    first_dna_nullifies: bool = Field(
+        default=True,
+        description="RTT rules: a DNA at the first appointment of the period nullifies the clock (the "
+        "pathway leaves the list and counts nowhere), assuming the appointment was clearly communicated.",
+    )
     renege_rate_per_week: NonNegative = Field(
         default=0.0, description="Weekly hazard of leaving the list untreated (validation, treated elsewhere, died)."
     )
