@@ -65,12 +65,17 @@ def bench_national_sweep(workers: int = 2, runs: int = 1000, horizon: int = 24) 
         result = sweep(cal, horizon, runs=runs, seed=0, client=client)
         swept = time.perf_counter()
         worker_rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        worker_cpu = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                                + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
     with tempfile.TemporaryDirectory() as tmp:
         result.write_parquet(Path(tmp) / "sweep.parquet")
     print(f"national sweep: {cal.size:,} lists × {horizon} months × {runs:,} runs on {workers} workers: "
           f"read + calibrate {prepared - began:.1f} s, cluster start {started - prepared:.1f} s, "
           f"projection {swept - started:.1f} s (budget ≤ 60 s); {result.height:,} result rows [{_load()}]")
     print("  peak memory per worker: " + ", ".join(f"{v:,.0f} MiB" for v in worker_rss.values()))
+    cpu = sum(worker_cpu.values())
+    print(f"  CPU time of the workers: {cpu:.1f} s in all, i.e. about {cpu / workers:.1f} s of wall clock on "
+          f"{workers} otherwise idle cores (a shared machine stretches the wall clock, not the CPU time)")
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ rates = arrays(np.float64, (B,), elements=st.floats(0, 0.5))
 props = arrays(np.float64, (B,), elements=st.floats(0, 1))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(stock=stocks, renege=rates, profile=props, starts=st.floats(0, 5e3), capacity=st.floats(0, 2e4),
        fence=st.floats(0, 1))
 def test_one_step_conserves_pathways_and_never_goes_negative(stock, renege, profile, starts, capacity, fence):
@@ -29,7 +29,7 @@ def test_one_step_conserves_pathways_and_never_goes_negative(stock, renege, prof
     assert np.allclose(treated.sum(axis=1) + unused, capacity, rtol=1e-9, atol=1e-6)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(stock=stocks, renege=rates, profile=props, extra=st.floats(1, 5e3))
 def test_more_capacity_never_leaves_more_patients_in_any_bin(stock, renege, profile, extra):
     bins = monthly_bins(B - 1)

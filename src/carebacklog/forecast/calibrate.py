@@ -80,6 +80,8 @@ STOP_SHIFT = 0.2
 # Weight of the profile that keeps today's wait distribution (see _blend_persistent).
 PERSISTENCE = 0.8
 PROFILE_FLOOR = 0.25
+# Most of a bin's stock that may be recorded one bin older each month (see _residual_renege).
+MAX_SKIP = 0.9
 # Floors for the month-to-month coefficients of variation used in Monte Carlo runs.
 MIN_CV = 0.02
 
@@ -109,6 +111,7 @@ class Calibration:
     capacity_cv: Array  # (L,)
     renege_sd: Array  # (L,) log-scale sd of the renege rates (parameter uncertainty)
     flow_correlation: Array  # (L,) correlation of month-to-month noise in starts and in stops
+    skip: Array  # (L, B) share of a bin's end-of-step stock recorded one bin older (reporting lag)
     months_observed: int
 
     @property
@@ -123,7 +126,7 @@ class Calibration:
             for name in (
                 "stock", "unknown_start", "starts", "starts_trend", "capacity", "capacity_trend",
                 "seasonal_starts", "seasonal_capacity", "renege", "profile", "starts_cv",
-                "capacity_cv", "renege_sd", "flow_correlation",
+                "capacity_cv", "renege_sd", "flow_correlation", "skip",
             )
         }
         return replace(self, keys=self.keys[rows.tolist()], **arrays)
@@ -146,6 +149,7 @@ class Calibration:
             bins=bins,
             step_weeks=step_weeks,
             stock=stock,
+            skip=np.zeros((self.size, bins.size)),  # a reporting lag of one old bin has no meaning here
             renege=np.clip(renege, 0.0, 1.0),
             profile=np.maximum(profile, 0.0),
         )
@@ -218,8 +222,9 @@ def _shrunk_rate(events: Array, exposure: Array, kappa: float) -> Array:
 
 def _residual_renege(
     inflow: Array, treated: Array, stock: Array, starts_total: Array
-) -> tuple[Array, Array, Array]:
-    """Renege rates per month (L, B), start uplift (L,), month-to-month log sd (L,) from (L, K, B) arrays.
+) -> tuple[Array, Array, Array, Array]:
+    """Renege rates per month (L, B), start uplift (L,), month-to-month log sd (L,) and skip shares
+    (L, B) from (L, K, B) arrays.
 
     A negative pooled residual in bin 0 means more pathways entered the list than the published clock
     starts (late-reported starts, transfers in): it becomes an uplift of clock starts, as NHSRtt's
@@ -230,6 +235,17 @@ def _residual_renege(
     resid = inflow - treated - stock  # (L, K, B)
     r_sum = resid.sum(axis=1)
     i_sum = inflow.sum(axis=1)
+    # A surplus in bin b+1 next to a shortfall in bin b is one set of pathways recorded a bin older
+    # than the month's ageing allows (some providers report new starts only in their second month):
+    # net them, and keep the amount as a "skip" share of bin b's stock moved on to bin b+1.
+    moved = np.zeros_like(r_sum)
+    for b in range(r_sum.shape[1] - 1):
+        m = np.minimum(np.maximum(r_sum[:, b], 0.0), np.maximum(-r_sum[:, b + 1], 0.0))
+        r_sum[:, b] -= m
+        r_sum[:, b + 1] += m
+        moved[:, b] = m
+    kept = stock.sum(axis=1)
+    skip = np.clip(moved / np.maximum(kept + moved, 1e-9), 0.0, MAX_SKIP)
     short0 = np.maximum(-r_sum[:, 0], 0.0)
     net = r_sum[:, 1:].sum(axis=1)  # (L,)
     positive = np.maximum(r_sum, 0.0)
@@ -245,7 +261,7 @@ def _residual_renege(
     monthly = resid.sum(axis=2) / np.maximum(inflow.sum(axis=2), 1e-9)  # (L, K)
     mean = np.maximum(np.abs(monthly.mean(axis=1)), 1e-6)
     sd = np.std(monthly, axis=1, ddof=1) / mean if monthly.shape[1] > 1 else np.full(monthly.shape[0], 0.2)
-    return rate, uplift, np.clip(sd, 0.05, 0.5)
+    return rate, uplift, np.clip(sd, 0.05, 0.5), skip
 
 
 def stops_by_model_bin(completed: Array) -> Array:
@@ -349,7 +365,9 @@ def calibrate_series(
     inflow = aged + starts[:, 1:, None] * spread
     treated = stops_by_model_bin(completed[:, 1:, :])
     stock_next = incomplete[:, 1:, :]
-    per_month_renege, uplift, renege_sd = _residual_renege(inflow, treated, stock_next, starts[:, 1:].sum(axis=1))
+    per_month_renege, uplift, renege_sd, skip = _residual_renege(
+        inflow, treated, stock_next, starts[:, 1:].sum(axis=1)
+    )
     s_level, s_trend, s_season, s_cv, s_resid = run_rate(starts * uplift[:, None])
     c_level, c_trend, c_season, c_cv, c_resid = run_rate(completed.sum(axis=2))
     # Anchor the renege level to the run-rate window: over the last RECENT months the model's reneges
@@ -392,6 +410,7 @@ def calibrate_series(
         capacity_cv=c_cv,
         renege_sd=renege_sd,
         flow_correlation=_correlation(s_resid, c_resid),
+        skip=skip if per_month == 1.0 else np.zeros_like(skip),
         months_observed=K,
     )
 
@@ -454,5 +473,6 @@ def calibrate_snapshot(
         capacity_cv=np.full(L, 0.05),
         renege_sd=np.full(L, renege_sd),
         flow_correlation=np.full(L, SNAPSHOT_CORRELATION),
+        skip=np.zeros((L, B)),
         months_observed=1,
     )

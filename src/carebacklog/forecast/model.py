@@ -35,7 +35,7 @@ __all__ = ["MEASURES", "Projection", "allocate_treatments", "project", "step"]
 # Column order of Projection.measures (weights from Bins.measure_weights).
 MEASURES = ("total", "within_18", "over_52", "over_65", "over_78", "over_104")
 
-_BIG = 1e30  # stands in for an infinite cap threshold (a bin with no treatment propensity)
+_BIG = 1e30  # stands in for an unbounded water level λ
 # Most the profile may scale every bin's treatment rate above its calibrated level (λ = 1 at the
 # calibration's own capacity). Capacity beyond that is spent treating in turn, longest waiters
 # first, as a service with spare capacity would; without the cap, a nearly cleared list keeps
@@ -47,10 +47,10 @@ Array = NDArray[np.floating]
 
 
 def _thresholds(renege: Array, profile: Array) -> Array:
-    """λ at which bin b is fully treated: (1 - r_b) / c_b (independent of the stock)."""
+    """λ at which bin b is fully treated: (1 - r_b) / c_b (independent of the stock); ∞ where c_b = 0."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        theta = np.where(profile > 0, (1.0 - renege) / np.where(profile > 0, profile, 1.0), _BIG)
-    return np.minimum(theta, _BIG)
+        theta = np.where(profile > 0, (1.0 - renege) / np.where(profile > 0, profile, 1.0), np.inf)
+    return theta
 
 
 def _sort_thresholds(renege: Array, profile: Array) -> tuple[NDArray[np.intp], Array]:
@@ -94,7 +94,11 @@ def allocate_treatments(
     a_before = _cumsum0(a_s)
     a_before -= a_s
     w_from = _cumsum0(w_s, reverse=True)
-    reach = a_before + theta_sorted * w_from
+    with np.errstate(invalid="ignore", over="ignore"):
+        reach = a_before + theta_sorted * w_from
+    # bins the profile never treats (θ = ∞) sort last and always "reach": by then every weighted bin
+    # is saturated, so λ is unbounded there (and LAMBDA_MAX and treat-in-turn take over)
+    reach[np.isinf(theta_sorted)] = np.inf
     # reach is non-decreasing down the sorted bins (it is the total treated at λ = θ_k), so the first
     # bin that reaches the capacity is the count of bins that do not
     hit = reach >= capacity[None, :]
@@ -128,6 +132,7 @@ def _step_bins_first(
     fence: Array,
     order: NDArray[np.intp],
     theta_sorted: Array,
+    skip: Array | None = None,
 ) -> tuple[Array, Array, Array, Array]:
     if np.all(aging[:-1] == 1.0):  # bins one step wide: a plain shift, the top bin keeping its own
         inflow = np.empty_like(stock)
@@ -157,6 +162,11 @@ def _step_bins_first(
         treated[:, cols] += extra
         left[:, cols] -= extra
     new_stock = np.maximum(left, 0.0)
+    if skip is not None:  # reporting lag: a share of each bin is recorded one bin older
+        moved = skip * new_stock
+        new_stock -= moved
+        new_stock[1:] += moved[:-1]
+        new_stock[-1] += moved[-1]
     unused = np.maximum(capacity - treated.sum(axis=0), 0.0)
     return new_stock, treated, reneged, unused
 
@@ -216,6 +226,7 @@ def project(
     step_weeks: float,
     record_steps: NDArray[np.intp],
     ring_fence: Array | float = 0.0,
+    skip: Array | None = None,
 ) -> Projection:
     """Run the model for ``starts.shape[1]`` steps and record measures after each of ``record_steps``.
 
@@ -234,6 +245,11 @@ def project(
     if np.any(starts < 0) or np.any(capacity < 0):
         raise ValueError("clock starts and capacity must not be negative")
     order, theta_sorted = _sort_thresholds(renege_t, profile_t)
+    skip_t = None
+    if skip is not None and np.any(skip):
+        skip_t = np.ascontiguousarray(np.broadcast_to(np.asarray(skip, dtype=dtype), stock.shape).T)
+        if np.any(skip_t < 0) or np.any(skip_t > 1):
+            raise ValueError("skip shares must lie in [0, 1]")
     aging = bins.aging_fraction(step_weeks).astype(dtype)
     weights = bins.measure_weights().astype(dtype)
     fence = np.broadcast_to(np.asarray(ring_fence, dtype=dtype), (rows,))
@@ -252,7 +268,7 @@ def project(
     m = 0
     for t in range(n_steps):
         w, treated, reneged, unused = _step_bins_first(
-            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence, order, theta_sorted
+            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence, order, theta_sorted, skip_t
         )
         acc[0] += starts_t[t]
         acc[1] += treated.sum(axis=0)

@@ -163,6 +163,7 @@ def _run_chunk(
         cal.step_weeks,
         record,
         ring_fence=scenario.ring_fence,
+        skip=np.repeat(cal.skip, R, axis=0) if np.any(cal.skip) else None,
     )
     derived = _derive(proj.measures, np.repeat(cal.unknown_start, R).astype(dtype))
     derived = derived.reshape(L, R, horizon, len(REPORTED))
