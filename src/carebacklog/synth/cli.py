@@ -43,12 +43,68 @@ def _read_extract(path: Path):  # type: ignore[no-untyped-def]
         raise typer.Exit(2) from None
 
 
+def _many(  # type: ignore[no-untyped-def]
+    extract,
+    spec: str,
+    census: dt.date,
+    out: Path,
+    seed: int,
+    scale: float,
+    fmt: str,
+    imd_gap_weeks: float,
+    data_errors: float,
+    extract_path: Path,
+) -> None:
+    """``--provider ALL`` (every provider with a waiting list) or a comma-separated list of codes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from carebacklog.synth.many import providers_in, synthesise_providers
+
+    if data_errors:
+        typer.echo("error: --data-errors applies to one provider at a time", err=True)
+        raise typer.Exit(2)
+    codes = providers_in(extract) if spec == "ALL" else [c.strip() for c in spec.split(",") if c.strip()]
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("providers", total=len(codes))
+        try:
+            result = synthesise_providers(
+                extract,
+                census,
+                out,
+                seed=seed,
+                providers=codes,
+                scale=scale,
+                imd_gap_weeks=imd_gap_weeks,
+                fmt=fmt,  # type: ignore[arg-type]
+                on_provider=lambda code: progress.update(task, advance=1, description=code),
+            )
+        except ValueError as exc:
+            progress.stop()
+            typer.echo(f"error: {extract_path}: {exc}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(
+        f"{len(result.providers)} providers at {census}: {result.events:,} events, {result.patients:,} patients -> "
+        + ", ".join(str(p) for p in result.files)
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``synth trust`` and ``synth check`` to the ``synth`` group."""
 
     @app.command("trust")
     def trust_command(
-        provider: str = typer.Option(..., "--provider", help="ODS code of the provider, e.g. RBD."),
+        provider: str = typer.Option(
+            ...,
+            "--provider",
+            help="ODS code of the provider, e.g. RBD; several codes separated by commas, or ALL for every "
+            "provider of the extract (written into one events and one patients file).",
+        ),
         extract_path: Path = typer.Option(
             ..., "--from", help="Published RTT Full CSV extract (.csv or .zip) holding the provider's month."
         ),
@@ -78,6 +134,20 @@ def register(app: typer.Typer) -> None:
         census = _parse_date(census_date)
         provider = provider.strip().upper()  # ODS codes are upper case
         extract = _read_extract(extract_path)
+        if provider == "ALL" or "," in provider:
+            _many(
+                extract,
+                provider,
+                census,
+                out,
+                seed,
+                scale,
+                fmt.value,
+                imd_gap_weeks,
+                data_errors,
+                extract_path,
+            )
+            return
         steps = ["targets", "plan", "histories", "tables", "patients", "write"]
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True

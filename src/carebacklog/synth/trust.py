@@ -116,14 +116,17 @@ def synthesise_trust(
         [None if c == UNKNOWN_COMMISSIONER else c for c in targets.commissioners], dtype=pl.String
     )
     pw = ev.pathway
-    # event_id: the pathway's number x 64 + the event's position in it (unique within the trust).
+    # event_id: provider code, then the pathway's number x 64 + the event's position in it (unique across
+    # providers, so trusts can be loaded side by side).
     change = np.r_[True, pw[1:] != pw[:-1]]
     first = np.flatnonzero(change)
     seq = np.arange(pw.size) - np.repeat(first, np.diff(np.r_[first, pw.size]))
     priorities = pl.Series([None, *PRIORITY_CODES], dtype=pl.String)
     events = pl.DataFrame(
         {
-            "event_id": pl.Series(pw * 64 + seq).cast(pl.String),
+            "event_id": pl.select(
+                pl.concat_str(pl.lit(f"{provider_code}-"), pl.lit(pl.Series(pw * 64 + seq).cast(pl.String)))
+            ).to_series(),
             "pathway_id": ids.gather(pw),
             "patient_id": patient_ids.gather(owner[pw]),
             "provider_code": pl.Series([provider_code]).gather(np.zeros(pw.size, dtype=np.int64)),
