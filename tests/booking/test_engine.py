@@ -227,6 +227,7 @@ def test_final_list_reports_waits_at_the_end(ptl, two_specialties) -> None:
     np.testing.assert_array_equal(final["days_waited"].to_numpy(), ptl["days_waited"].to_numpy() + 21)
     assert final["census_date"][0] == CENSUS + dt.timedelta(days=21)
     assert final["priority"].to_list() == ptl["priority"].to_list()
+    assert final["pathway_id"].to_list() == ptl["pathway_id"].to_list()
 
 
 def test_priority_due_dates_from_the_ptl_are_kept(make_ptl, two_specialties) -> None:

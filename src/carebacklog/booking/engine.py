@@ -89,21 +89,29 @@ class SimulationRun:
     weekly: dict[str, np.ndarray]  # WEEKLY_MEASURES, each [weeks]
 
     def final_list(self) -> pl.DataFrame:
-        """Patients still waiting at the end, in the PTL's words (clock_start, days_waited, priority…)."""
+        """Patients still waiting at the end, in the PTL's words (clock_start, days_waited, priority…).
+
+        ``pathway_id`` is the starting list's for pathways that were on it, ``SIM<n>`` for simulated
+        referrals.
+        """
         cols = self.population.columns
         waiting = np.flatnonzero(self.outcome == OUTCOME_WAITING)
+        n_old = self.population.n_existing
+        known = self.population.pathway_id
+        pathway = [str(known[i]) if i < n_old else f"SIM{i - n_old}" for i in waiting.tolist()]
         end = self.start_date + dt.timedelta(days=self.days - 1)
         labels = np.array([*PRIORITY_CODES, None], dtype=object)
         starts = cols["clock_start"][waiting].astype(np.int64)
         return pl.DataFrame(
             {
                 "patient": waiting,
+                "pathway_id": pathway,
                 "treatment_function": np.array(self.specialties, dtype=object)[cols["specialty"][waiting]].tolist(),
                 "clock_start": [self.start_date + dt.timedelta(days=int(s)) for s in starts],
                 "days_waited": (self.days - 1 - starts),
                 "priority": labels[cols["priority_label"][waiting]].tolist(),
             },
-            schema_overrides={"treatment_function": pl.String, "priority": pl.String},
+            schema_overrides={"treatment_function": pl.String, "priority": pl.String, "pathway_id": pl.String},
         ).with_columns(census_date=pl.lit(end))
 
 
