@@ -129,6 +129,29 @@ def test_patients_who_leave_are_removed_at_the_renege_rate(ptl, make_ptl, two_sp
     assert (run.exit_day[run.outcome == OUTCOME_RENEGED] < run.days).all()
 
 
+def test_renege_hazard_by_weeks_waited(make_ptl, two_specialties) -> None:
+    # a validation sweep: nobody leaves before 52 weeks, then half the remaining leave each week or so
+    scenario = _no_referrals(
+        two_specialties, renege_by_weeks_waited=[{"from_week": 0, "rate_per_week": 0.0},
+                                                 {"from_week": 52, "rate_per_week": 0.7}],
+    )
+    scenario = scenario.model_copy(
+        update={"specialties": [s.model_copy(update={"cases_per_session": 0.0}) for s in scenario.specialties]}
+    )
+    start = make_ptl(4000, seed=9)
+    run = _run(start, scenario, weeks=10)
+    cols = run.population.columns
+    left = run.outcome == OUTCOME_RENEGED
+    waited_at_exit = run.exit_day[left] - cols["clock_start"][left]
+    assert left.any() and (waited_at_exit >= 364).all()
+    over_52_all_along = (start["days_waited"] >= 364).to_numpy()
+    assert left[over_52_all_along].mean() == pytest.approx(1 - np.exp(-0.7 * 10), abs=0.02)
+    never_reach = (start["days_waited"] + 70 < 364).to_numpy()
+    assert not left[never_reach].any()
+    with pytest.raises(ValueError, match="start at week 0"):
+        two_specialties(renege_by_weeks_waited=[{"from_week": 4, "rate_per_week": 0.1}])
+
+
 def test_reneged_patients_are_never_booked_afterwards(ptl, scenario) -> None:
     run = _run(ptl, scenario.model_copy(update={"renege_rate_per_week": 0.2}), weeks=12)
     treated = run.outcome == OUTCOME_TREATED

@@ -189,6 +189,35 @@ def _existing(
     return columns, groups, np.array(ptl["pathway_id"].cast(pl.String).to_list(), dtype=object)
 
 
+def _renege_days(
+    scenario: Scenario, clock_start: np.ndarray, ref_day: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """The day each patient would leave the list untreated (NO_DAY: never), drawn from the reference day.
+
+    Constant hazard: an exponential time. Hazard by weeks waited (piecewise constant): invert the
+    cumulative hazard H from the patient's wait at the reference day w0, t = H⁻¹(H(w0) + E) − w0 with
+    E ~ Exp(1) (the usual inversion for a non-homogeneous hazard).
+    """
+    n = clock_start.size
+    bands = scenario.renege_by_weeks_waited
+    if bands is None:
+        if scenario.renege_rate_per_week <= 0:
+            return np.full(n, NO_DAY, dtype=np.int32)
+        with np.errstate(over="ignore"):  # a tiny rate: never within the horizon
+            wait = rng.exponential(size=n) * 7.0 / scenario.renege_rate_per_week
+    else:
+        edges = np.array([7.0 * b.from_week for b in bands] + [7.0 * bands[-1].from_week + 1.0e6])
+        # a floor keeps H strictly increasing so it can be inverted by interpolation
+        per_day = np.maximum(np.array([b.rate_per_week / 7.0 for b in bands]), 1.0e-12)
+        cumulative = np.concatenate([[0.0], np.cumsum(per_day * np.diff(edges))])
+        waited = np.maximum(ref_day - clock_start, 0).astype(np.float64)
+        target = np.interp(waited, edges, cumulative) + rng.exponential(size=n)
+        beyond = target >= cumulative[-1]
+        wait = np.where(beyond, np.inf, np.interp(target, cumulative, edges) - waited)
+    renege = ref_day + 1 + np.floor(np.minimum(wait, NO_DAY / 2))
+    return np.minimum(renege, NO_DAY).astype(np.int32)
+
+
 def _deterioration_chain(
     scenario: Scenario, label: np.ndarray, ref_day: np.ndarray, horizon: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -315,13 +344,7 @@ def build_population(
         columns["converts"] = rng.random(n) < rate[columns["specialty"]]
     columns["priority_rank"] = PRIORITY_RANK[columns["priority_label"]]
     ref_day = np.concatenate([np.full(n_old, -1, dtype=np.int64), day.astype(np.int64)])
-    if scenario.renege_rate_per_week > 0:
-        with np.errstate(over="ignore"):  # a tiny rate: never within the horizon
-            wait = rng.exponential(size=n) * 7.0 / scenario.renege_rate_per_week
-        renege = ref_day + 1 + np.floor(np.minimum(wait, NO_DAY / 2))
-        columns["renege_day"] = np.minimum(renege, NO_DAY).astype(np.int32)
-    else:
-        columns["renege_day"] = np.full(n, NO_DAY, dtype=np.int32)
+    columns["renege_day"] = _renege_days(scenario, columns["clock_start"], ref_day, rng)
     det_day, det_patient, det_label = _deterioration_chain(scenario, columns["priority_label"], ref_day, days, rng)
     return Population(
         columns=columns,

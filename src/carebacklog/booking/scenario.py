@@ -29,6 +29,7 @@ __all__ = [
     "AssessmentCentre",
     "ExtraSessions",
     "OutpatientStage",
+    "RenegeBand",
     "Scenario",
     "Specialty",
     "StrikeDays",
@@ -54,6 +55,13 @@ Weekdays = Annotated[list[NonNegative], Field(min_length=7, max_length=7)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RenegeBand(_Model):
+    """Weekly renege hazard from ``from_week`` weeks waited until the next band (the last band runs on)."""
+
+    from_week: Annotated[int, Field(ge=0, le=1000)]
+    rate_per_week: NonNegative
 
 
 class OutpatientStage(_Model):
@@ -166,6 +174,12 @@ class Scenario(_Model):
     renege_rate_per_week: NonNegative = Field(
         default=0.0, description="Weekly hazard of leaving the list untreated (validation, treated elsewhere, died)."
     )
+    renege_by_weeks_waited: list[RenegeBand] | None = Field(
+        default=None,
+        description="Renege hazard by weeks waited (piecewise constant, first band from week 0); replaces "
+        "renege_rate_per_week. E.g. a rate per weekly band from the forecast package's calibration, or a "
+        "validation sweep at 52 weeks.",
+    )
     deterioration_rate_per_week: dict[str, NonNegative] = Field(
         default_factory=dict,
         description="Weekly hazard of moving up one priority, by current priority (P1b, P2, P3, P4).",
@@ -200,6 +214,11 @@ class Scenario(_Model):
             raise ValueError("each treatment_function may appear once in specialties")
         if self.dna_rate + self.cancellation_rate > 1.0:
             raise ValueError("dna_rate + cancellation_rate must not exceed 1")
+        bands = self.renege_by_weeks_waited
+        if bands is not None:
+            starts = [b.from_week for b in bands]
+            if not bands or starts[0] != 0 or starts != sorted(set(starts)):
+                raise ValueError("renege_by_weeks_waited: bands must start at week 0 and increase")
         if sum(self.weekday_pattern) <= 0:
             raise ValueError("weekday_pattern must have a positive total")
         return self
