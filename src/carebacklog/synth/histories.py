@@ -9,7 +9,8 @@ Each pathway is a row of a fixed set of slots, in time order:
   ``original_start_date`` for a transfer in) or the return from active monitoring (outpatient 11);
 * **middle** (strictly between the start and the stop, or up to the census when open): first and
   follow-up outpatient attendances, a later DNA, a cancellation, the decision to admit (with its FSSA
-  priority), priority reviews and administrative validation contacts, all status 20 (no clock effect);
+  priority), a pre-operative assessment, priority reviews and administrative validation contacts, all
+  status 20 (no clock effect);
 * **stop**: admission 30 (Part_1A); outpatient 30, 31, 32 or other 34, 35, 36 (Part_1B); DNA 33
   (nullified); transfer out 21; none when open;
 * **after**: a follow-up (status 90) after treatment, when it falls by the census.

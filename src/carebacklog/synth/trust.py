@@ -139,6 +139,7 @@ def synthesise_trust(
             "original_start_date": pl.Series(ev.original_start).cast(pl.Date),
         }
     ).with_columns(
+        # -1 (1969-12-31) marks "no original start date": only transfers in carry one.
         original_start_date=pl.when(pl.col("original_start_date") > pl.lit(dt.date(1970, 1, 1))).then(
             pl.col("original_start_date")
         )
@@ -154,7 +155,7 @@ def synthesise_trust(
             "sex": pl.Series(["M", "F"]).gather(attrs["female"].astype(np.int64)),
             "ethnic_category": pl.Series(ETHNIC_LETTERS).gather(attrs["ethnic_category"]),
             "imd_decile": pl.Series(attrs["imd_decile"]).cast(pl.Int8),
-            "lsoa": pl.Series([None] * n_main, dtype=pl.String),
+            "lsoa": pl.repeat(None, n_main, dtype=pl.String, eager=True),
         }
     )
     if data_errors:
