@@ -126,6 +126,8 @@ def test_errors_name_the_file_and_field(tmp_path, make_ptl) -> None:
     bad = _scenario_file(tmp_path, dna_rate=1.5)
     result = runner.invoke(app, ["simulate", _ptl_file(tmp_path, make_ptl), "--scenario", bad])
     assert result.exit_code == 2 and "scenario.json: invalid scenario: dna_rate" in result.output
+    result = runner.invoke(app, ["simulate", _ptl_file(tmp_path, make_ptl), "--policy", "equity", "--equity-boost", "7:1"])
+    assert result.exit_code == 2 and "quintile:weeks pairs" in result.output
     result = runner.invoke(app, ["simulate", _ptl_file(tmp_path, make_ptl), "--policy", "lottery"])
     assert result.exit_code == 2 and "unknown policy 'lottery'" in result.output
     broken = tmp_path / "broken.csv"

@@ -38,8 +38,22 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _policies(spec: str, share: float, over_weeks: int) -> list[BookingPolicy]:
-    from carebacklog.booking.policies import POLICY_NAMES, CustomScore, RingFenced, get_policy
+def _boost(text: str) -> dict[int, float]:
+    """'1:4,2:2' -> {1: 4.0, 2: 2.0} (IMD quintile: weeks)."""
+    boost: dict[int, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        quintile, sep, weeks = part.partition(":")
+        try:
+            if not sep or not 1 <= int(quintile) <= 5:
+                raise ValueError
+            boost[int(quintile)] = float(weeks)
+        except ValueError as exc:
+            raise _fail(f"--equity-boost {text!r}: write quintile:weeks pairs, e.g. 1:4,2:2") from exc
+    return boost
+
+
+def _policies(spec: str, share: float, over_weeks: int, boost: str) -> list[BookingPolicy]:
+    from carebacklog.booking.policies import POLICY_NAMES, CustomScore, EquityWeighted, RingFenced, get_policy
 
     names = list(POLICY_NAMES) if spec == "all" else [s.strip() for s in spec.split(",") if s.strip()]
     out: list[BookingPolicy] = []
@@ -53,6 +67,8 @@ def _policies(spec: str, share: float, over_weeks: int) -> list[BookingPolicy]:
             out.append(CustomScore(fn=fn, name=attr))
         elif name == "ringfence":
             out.append(RingFenced(share=share, over_weeks=over_weeks))
+        elif name == "equity":
+            out.append(EquityWeighted(boost_weeks=_boost(boost)))
         else:
             try:
                 out.append(get_policy(name))
@@ -123,6 +139,9 @@ def simulate_command(
     ),
     ringfence_share: float = typer.Option(0.2, min=0.0, max=1.0, help="ringfence: share of slots."),
     ringfence_weeks: int = typer.Option(40, min=0, help="ringfence: for patients waiting over N weeks."),
+    equity_boost: str = typer.Option(
+        "1:4,2:2", help="equity: weeks added to the wait by IMD quintile (quintile:weeks, 1 = most deprived)."
+    ),
     table: Table = typer.Option(Table.summary, "--table", help="Which table to print."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
     out: Path | None = typer.Option(None, "--out", help="Write the table to FILE (csv or json format)."),
@@ -172,7 +191,7 @@ def simulate_command(
             scenarios["list"] = scenario_from_list(ptl, census_used, capacity_ratio, two_stage=not single_stage)
     except InputError as exc:
         raise _fail(str(exc)) from exc
-    chosen = _policies(policy, ringfence_share, ringfence_weeks)
+    chosen = _policies(policy, ringfence_share, ringfence_weeks, equity_boost)
 
     from rich.console import Console
     from rich.progress import Progress
