@@ -20,7 +20,7 @@ def comparison_chart(comparison: PolicyComparison, path: Path, title: str = "Boo
     path = Path(path)
     if path.suffix.lower() not in {".png", ".svg"}:
         raise ValueError(f"{path}: chart file must end in .png or .svg")
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), constrained_layout=True)
+    fig, axes = plt.subplots(2, 2, figsize=(12.5, 8), constrained_layout=True)
     weekly = comparison.weekly
     for name in comparison.results:
         rows = weekly.filter(pl.col("policy") == name)
@@ -44,7 +44,8 @@ def comparison_chart(comparison: PolicyComparison, path: Path, title: str = "Boo
             label=name,
         )
     axes[1, 1].set_xticks([g + 0.4 - width / 2 for g in range(len(groups))], [f"Q{g}" for g in groups])
-    axes[1, 1].set(title="Mean wait when treated, by IMD quintile (Q1 most deprived)", ylabel="weeks")
+    axes[1, 1].set(title="Mean wait when treated by IMD quintile (Q1 = most deprived)", ylabel="weeks")
+    axes[1, 1].title.set_fontsize(10)
     for ax in axes.flat[:3]:
         ax.legend(fontsize=8)
     axes[1, 1].legend(fontsize=8, loc="lower right")
