@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import polars as pl
@@ -104,6 +105,10 @@ def test_comparison_shows_the_trade_offs_users_ask_about(make_ptl, two_specialti
     p2 = dict(zip(waits["policy"], waits["mean_wait_weeks"], strict=True))
     assert p2["equity"] == pytest.approx(p2["priority"], abs=0.2)
     assert comparison.weekly.height == 4 * 26
+    payload = comparison.as_dict()  # what the web app's scenario page serves
+    decoded = json.loads(json.dumps(payload, allow_nan=False))  # no NaN: valid JSON for browsers
+    assert set(decoded) == {"summary", "weekly", "waits", "breaches"}
+    assert len(decoded["weekly"]) == 4 * 26 and isinstance(decoded["weekly"][0]["week_ending"], str)
     weekly = comparison.results["priority"].weekly  # per run: % within 18 weeks is within_18 / list size
     ratio = weekly["within_18"] / weekly["list_size"] * 100
     np.testing.assert_allclose(weekly["pct_within_18"].to_numpy(), ratio.to_numpy(), rtol=1e-9)

@@ -111,6 +111,15 @@ class PolicyComparison:
     def breaches(self) -> pl.DataFrame:
         return pl.concat([r.breaches_mean() for r in self.results.values()], how="diagonal_relaxed")
 
+    def as_dict(self) -> dict[str, list[dict[str, object]]]:
+        """The four tables as lists of JSON-ready rows (dates as ISO text, NaN as None), for the web API."""
+        out: dict[str, list[dict[str, object]]] = {}
+        for name in TABLES:
+            frame: pl.DataFrame = getattr(self, name)
+            frame = frame.with_columns(pl.col(pl.Date).cast(pl.String), pl.col(pl.Float64).fill_nan(None))
+            out[name] = frame.to_dicts()
+        return out
+
 
 def _one_run(
     ptl: pl.DataFrame | None,
