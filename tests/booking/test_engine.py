@@ -109,6 +109,9 @@ def test_dna_at_the_first_appointment_nullifies_the_period(make_ptl, two_special
     # pathway, and each nullification is a DNA
     assert run.daily["nullified"].sum() <= run.daily["dna"].sum()
     assert run.weekly["list_size"][-1] == np.count_nonzero(run.outcome == OUTCOME_WAITING)
+    # new referrals have not had a first appointment either
+    with_referrals = _run(None, two_specialties(dna_rate=0.5), weeks=4)
+    assert with_referrals.daily["nullified"].sum() > 0
     # with the rule switched off, the same DNAs keep everyone on the list
     kept = _run(start, _no_referrals(two_specialties, dna_rate=0.5, first_dna_nullifies=False), "fifo", weeks=3)
     assert kept.daily["nullified"].sum() == 0

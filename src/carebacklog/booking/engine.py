@@ -172,8 +172,9 @@ def simulate(
     renege_day = cols["renege_day"]
     outcome = np.zeros(pop.size, dtype=np.int8)
     waiting = np.ones(pop.size, dtype=bool)  # False once the pathway has left the list
-    # Had a first appointment (attended or missed)? Assumed for pathways already on an admitted list.
-    attended_before = cols["admitted"].copy()
+    # Had a first appointment (attended or missed)? Assumed for pathways already on an admitted list
+    # (a DTA or a priority code); not for other waiting pathways or any new referral.
+    attended_before = cols["admitted"] & (np.arange(pop.size) < pop.n_existing)
     nullify_first = scenario.first_dna_nullifies
     exit_day = np.full(pop.size, NO_DAY, dtype=np.int32)
     pools = make_pools(cols, n_pools, policy, waiting)
