@@ -62,8 +62,10 @@ class _Pools:
 class ScoredPools(_Pools):
     """Unsorted pools; the policy scores the live entries on each booking day."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, columns: Mapping[str, np.ndarray], n_pools: int, policy: BookingPolicy, waiting: np.ndarray
+    ) -> None:
+        super().__init__(columns, n_pools, policy, waiting)
         self.ids: list[np.ndarray] = [_EMPTY] * self.n_pools
         self.pending: list[list[np.ndarray]] = [[] for _ in range(self.n_pools)]
 
@@ -90,8 +92,10 @@ class ScoredPools(_Pools):
 class SortedPools(_Pools):
     """Pools kept sorted by a time-invariant policy's key (lower key books first)."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, columns: Mapping[str, np.ndarray], n_pools: int, policy: BookingPolicy, waiting: np.ndarray
+    ) -> None:
+        super().__init__(columns, n_pools, policy, waiting)
         n = self.pool_of.size
         # Day-0 score: a time-invariant order is the same on every day.
         self.key = -np.asarray(self.policy.score(PoolView(self.columns, np.arange(n), 0)), dtype=np.float64)
