@@ -98,3 +98,12 @@ def test_equity_columns_from_patients(golden_events: pl.DataFrame, census: date)
     assert rows["PA17"]["ethnic_group"] == "Black or Black British"
     assert rows["PA18"]["ethnic_group"] == "Mixed"
     assert rows["PA19"]["ethnic_group"] == "Other ethnic group"
+
+
+def test_booking_order_does_not_depend_on_the_order_of_the_periods(
+    golden_events: pl.DataFrame, census: date
+) -> None:
+    periods = build_periods(golden_events, census)
+    shuffled = periods.sample(fraction=1.0, shuffle=True, seed=3)
+    assert not shuffled.equals(periods)
+    assert ptl_snapshot(shuffled, census).equals(ptl_snapshot(periods, census))

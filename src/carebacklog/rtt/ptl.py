@@ -65,17 +65,31 @@ def ptl_snapshot(
         .replace_strict(BOOKING_ORDER, default=_UNPRIORITISED, return_dtype=pl.Int8)
         .fill_null(_UNPRIORITISED),
     )
-    ptl = (
-        ptl.sort(["_order", "clock_start", "pathway_id", "period"])
-        .drop("_order")
-        .with_row_index("booking_rank", offset=1)
-    )
+    ptl = _booking_order(ptl).drop("_order").with_row_index("booking_rank", offset=1)
     ptl = ptl.with_columns(pl.col("booking_rank").cast(pl.Int64))
     front = [c for c in ptl.columns if c != "booking_rank"]
     ptl = ptl.select([*front, "booking_rank"])
     if patients is not None:
         ptl = add_demographics(ptl, patients, census_date)
     return ptl
+
+
+def _booking_order(ptl: pl.DataFrame) -> pl.DataFrame:
+    """Sort by (priority group, clock_start, pathway_id, period) with one numeric stable sort.
+
+    build_periods already returns periods by pathway_id then period, so a stable sort on a single
+    packed integer (priority group, days since 1970) gives the full order without comparing text;
+    a frame in any other order is first put in pathway order.
+    """
+    pathway, period = pl.col("pathway_id"), pl.col("period")
+    in_pathway_order = (pathway > pathway.shift(1)) | (
+        (pathway == pathway.shift(1)) & (period > period.shift(1))
+    )
+    if not ptl.select(in_pathway_order.fill_null(True).all()).item():
+        ptl = ptl.sort("pathway_id", "period")
+    day = pl.col("clock_start").cast(pl.Int64) + (1 << 31)
+    key = pl.col("_order").cast(pl.Int64) * (1 << 32) + day
+    return ptl.with_columns(_key=key).sort("_key", maintain_order=True).drop("_key")
 
 
 @dataclass(frozen=True)
