@@ -17,6 +17,7 @@ Two layouts, chosen by the policy:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 
 import numpy as np
@@ -28,7 +29,7 @@ __all__ = ["ScoredPools", "SortedPools", "make_pools"]
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
-class _Pools:
+class _Pools(ABC):
     def __init__(
         self, columns: Mapping[str, np.ndarray], n_pools: int, policy: BookingPolicy, waiting: np.ndarray
     ) -> None:
@@ -39,17 +40,20 @@ class _Pools:
         self.pool_of = np.full(columns["clock_start"].size, -1, dtype=np.int16)
         self.n_pools = n_pools
 
+    @abstractmethod
     def add(self, pool: int, ids: np.ndarray) -> None:
-        raise NotImplementedError
+        """File patients in a pool (new referrals, or patients moving on to another stage)."""
 
     def refresh(self, ids: np.ndarray) -> None:
         """The patients' attributes changed (deterioration): file them again where order depends on it."""
 
+    @abstractmethod
     def book(self, pool: int, day: int, slots: int) -> np.ndarray:
-        raise NotImplementedError
+        """The patients booked into the pool's ``slots`` on ``day``, in the policy's order."""
 
+    @abstractmethod
     def live(self, pool: int, day: int) -> np.ndarray:
-        raise NotImplementedError
+        """Every patient waiting in the pool on ``day`` (dead entries are dropped)."""
 
     def all_waiting(self, day: int) -> np.ndarray:
         parts = [self.live(p, day) for p in range(self.n_pools)]
