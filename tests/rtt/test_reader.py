@@ -151,3 +151,26 @@ def test_patients_reader(tmp_path: Path) -> None:
     assert result.events.get_column("birth_date").to_list() == [date(1950, 6, 1), None]
     reasons = dict(zip(result.rejected["row"], result.rejected["column"], strict=True))
     assert reasons == {2: "imd_decile", 3: "patient_id"}
+
+
+def test_parquet_with_float_status_and_datetime_dates(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    frame = pl.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3"],
+            "pathway_id": ["A", "A", "A"],
+            "patient_id": ["p1", "p1", "p1"],
+            "provider_code": ["RBD"] * 3,
+            "treatment_function": ["110"] * 3,
+            "event_date": [datetime(2024, 1, 3), datetime(2024, 2, 1, 9, 30), datetime(2024, 3, 1)],
+            "activity": ["referral", "outpatient", "admission"],
+            "rtt_status": [10.0, None, 30.5],
+        }
+    )
+    path = tmp_path / "events.parquet"
+    frame.write_parquet(path)
+    result = read_events(path)
+    assert result.events.get_column("rtt_status").to_list() == [10, None]
+    assert result.events.get_column("event_date").to_list() == [date(2024, 1, 3), date(2024, 2, 1)]
+    assert result.rejected.get_column("column").to_list() == ["rtt_status"]

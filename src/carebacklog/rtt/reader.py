@@ -63,12 +63,26 @@ def _read_raw(path: Path) -> pl.DataFrame:
     try:
         if suffix == ".parquet":
             frame = pl.read_parquet(path)
-            return frame.with_columns(pl.all().cast(pl.String))
+            return frame.with_columns([_as_text(frame, c) for c in frame.columns])
         if suffix in {".csv", ".txt"}:
             return pl.read_csv(path, infer_schema=False)
     except (pl.exceptions.PolarsError, OSError) as err:
         raise InputFileError(path, None, f"cannot read file: {err}") from err
     raise InputFileError(path, None, f"unsupported file type '{suffix}' (use .csv or .parquet)")
+
+
+def _as_text(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """A Parquet column as the text a CSV would hold: whole floats (``10.0``) lose their ``.0``."""
+    col = pl.col(column)
+    if frame.schema[column].is_float():
+        whole = col.is_finite() & (col == col.floor())
+        return (
+            pl.when(whole)
+            .then(col.cast(pl.Int64).cast(pl.String))
+            .otherwise(col.cast(pl.String))
+            .alias(column)
+        )
+    return col.cast(pl.String)
 
 
 def _blank_to_null(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
