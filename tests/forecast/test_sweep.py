@@ -17,7 +17,7 @@ def test_sweep_on_local_cluster_matches_in_process(lists):
 
     progress = []
     local = sweep(lists, 3, runs=40, seed=5, batch_lists=8)
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         distributed = sweep(lists, 3, runs=40, seed=5, batch_lists=8, client=client,
                             on_batch=lambda d, t: progress.append((d, t)))

@@ -111,6 +111,7 @@ class Calibration:
     capacity_cv: Array  # (L,)
     renege_sd: Array  # (L,) log-scale sd of the renege rates (parameter uncertainty)
     flow_correlation: Array  # (L,) correlation of month-to-month noise in starts and in stops
+    starts_exposed: float  # share of a step's starts exposed to that step's stops (see model.project)
     skip: Array  # (L, B) share of a bin's end-of-step stock recorded one bin older (reporting lag)
     months_observed: int
 
@@ -135,15 +136,25 @@ class Calibration:
         """Re-express on other bins and step length (e.g. compact monthly-step bins for sweeps).
 
         Stock is split evenly by weeks; renege rates become per new step through the survival
-        (1 - r)^(new step / old step), and both rates are averaged over the old bins weighted by stock.
+        (1 - r)^(new step / old step), treatment propensities scale with the step length, and both
+        are averaged over the old bins weighted by stock.
         """
         scale = step_weeks / self.step_weeks
-        survive = (1.0 - self.renege) ** scale
+        # A longer step charges a bin's renege rate for the whole step to pathways that spent it moving
+        # up from younger bins: take each renege rate from half a step younger, where they were
+        # mid-step (the treatment profile stays unshifted: shifting it moved the 18-week share further from the weekly model).
+        lag = round(scale / 2.0) if self.bins.widths[0] * 2 <= step_weeks else 0
+        renege_src, profile_src = self.renege, self.profile
+        if lag:
+            renege_src = np.concatenate([np.repeat(self.renege[:, :1], lag, axis=1), self.renege[:, :-lag]], axis=1)
+        survive = (1.0 - renege_src) ** scale
         weight = self.stock + 1e-9
         stock = self.bins.rebin(self.stock, bins)
         denom = self.bins.rebin(weight, bins)
         renege = 1.0 - self.bins.rebin(weight * survive, bins) / denom
-        profile = self.bins.rebin(weight * self.profile, bins) / denom
+        # a propensity is a hazard per step: a step `scale` times longer treats `scale` times more at
+        # the same water level (λ ≈ 1 at the calibrated capacity, which LAMBDA_MAX is measured from)
+        profile = self.bins.rebin(weight * profile_src, bins) / denom * scale
         return replace(
             self,
             bins=bins,
@@ -411,6 +422,7 @@ def calibrate_series(
         renege_sd=renege_sd,
         flow_correlation=_correlation(s_resid, c_resid),
         skip=skip if per_month == 1.0 else np.zeros_like(skip),
+        starts_exposed=1.0,
         months_observed=K,
     )
 
@@ -474,5 +486,6 @@ def calibrate_snapshot(
         renege_sd=np.full(L, renege_sd),
         flow_correlation=np.full(L, SNAPSHOT_CORRELATION),
         skip=np.zeros((L, B)),
+        starts_exposed=1.0,
         months_observed=1,
     )

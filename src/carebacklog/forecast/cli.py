@@ -293,7 +293,7 @@ def register(forecast_app: typer.Typer, plan_app: typer.Typer) -> None:
                 client = Client(scheduler)
             else:
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
                 client = Client(cluster)
         except Exception as exc:
             _fail(f"cannot start or reach the Dask scheduler: {exc}")

@@ -133,17 +133,18 @@ def _step_bins_first(
     order: NDArray[np.intp],
     theta_sorted: Array,
     skip: Array | None = None,
+    exposed: float = 1.0,
 ) -> tuple[Array, Array, Array, Array]:
     if np.all(aging[:-1] == 1.0):  # bins one step wide: a plain shift, the top bin keeping its own
         inflow = np.empty_like(stock)
         inflow[1:] = stock[:-1]
         inflow[-1] += stock[-1]
-        inflow[0] = starts
+        inflow[0] = starts * exposed
     else:
         moving = stock * aging[:, None]
         inflow = stock - moving
         inflow[1:] += moving[:-1]
-        inflow[0] += starts
+        inflow[0] += starts * exposed
     reneged = renege * inflow
     available = inflow - reneged
     fenced = fence * capacity
@@ -162,6 +163,8 @@ def _step_bins_first(
         treated[:, cols] += extra
         left[:, cols] -= extra
     new_stock = np.maximum(left, 0.0)
+    if exposed != 1.0:  # the rest of the step's starts arrive after this step's stops and reneges
+        new_stock[0] += starts * (1.0 - exposed)
     if skip is not None:  # reporting lag: a share of each bin is recorded one bin older
         moved = skip * new_stock
         new_stock -= moved
@@ -227,6 +230,7 @@ def project(
     record_steps: NDArray[np.intp],
     ring_fence: Array | float = 0.0,
     skip: Array | None = None,
+    starts_exposed: float = 1.0,
 ) -> Projection:
     """Run the model for ``starts.shape[1]`` steps and record measures after each of ``record_steps``.
 
@@ -268,7 +272,8 @@ def project(
     m = 0
     for t in range(n_steps):
         w, treated, reneged, unused = _step_bins_first(
-            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence, order, theta_sorted, skip_t
+            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence, order, theta_sorted, skip_t,
+            starts_exposed,
         )
         acc[0] += starts_t[t]
         acc[1] += treated.sum(axis=0)

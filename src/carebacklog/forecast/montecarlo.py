@@ -164,6 +164,7 @@ def _run_chunk(
         record,
         ring_fence=scenario.ring_fence,
         skip=np.repeat(cal.skip, R, axis=0) if np.any(cal.skip) else None,
+        starts_exposed=cal.starts_exposed,
     )
     derived = _derive(proj.measures, np.repeat(cal.unknown_start, R).astype(dtype))
     derived = derived.reshape(L, R, horizon, len(REPORTED))
