@@ -44,6 +44,7 @@ class _Pools(ABC):
     def add(self, pool: int, ids: np.ndarray) -> None:
         """File patients in a pool (new referrals, or patients moving on to another stage)."""
 
+    @abstractmethod
     def refresh(self, ids: np.ndarray) -> None:
         """The patients' attributes changed (deterioration): file them again where order depends on it."""
 
@@ -76,6 +77,9 @@ class ScoredPools(_Pools):
     def add(self, pool: int, ids: np.ndarray) -> None:
         self.pool_of[ids] = pool
         self.pending[pool].append(ids.astype(np.int64, copy=False))
+
+    def refresh(self, ids: np.ndarray) -> None:
+        """Nothing to do: scored pools are scored afresh on every booking day."""
 
     def live(self, pool: int, day: int) -> np.ndarray:
         ids = self.ids[pool]
