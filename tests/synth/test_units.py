@@ -104,3 +104,29 @@ def test_minimal_extract_without_commissioner_or_other_parts() -> None:
     open_ = build_periods(trust.events, census).filter(pl.col("outcome") == "open")
     assert open_.height == 3
     assert all(36 <= (census - d).days <= 42 for d in open_["clock_start"])  # band 5
+
+
+def test_older_extract_with_52_plus_top_band() -> None:
+    """Before April 2021 the top band was "52 plus": its pathways wait 52 weeks or more, not 52-53."""
+    from carebacklog.rtt import build_periods
+    from carebacklog.synth import calibration_report, synthesise_trust
+
+    extract = pl.DataFrame(
+        {
+            "provider_code": ["P", "P", "P"],
+            "commissioner_code": ["A", "A", "A"],
+            "part": ["Part_2", "Part_2", "Part_3"],
+            "treatment_function": ["C_110", "C_110", "C_110"],
+            "weeks_band": pl.Series([10, 52, None], dtype=pl.Int16),
+            "count": [20.0, 200.0, 30.0],
+            "top_band": pl.Series([52, 52, 52], dtype=pl.Int16),
+        }
+    )
+    census = dt.date(2019, 3, 31)
+    trust = synthesise_trust(extract, "P", census, rng=np.random.default_rng(1))
+    report = calibration_report(trust.events, extract, "P", census)
+    assert report.filter(~pl.col("ok")).height == 0, report
+    open_ = build_periods(trust.events, census).filter(pl.col("outcome") == "open")
+    waited = [(census - d).days for d in open_["clock_start"]]
+    assert sum(w >= 365 for w in waited) == 200
+    assert sum(w > 371 for w in waited) > 150  # spread beyond the 52-53 week band

@@ -81,16 +81,20 @@ def sample_dates(lo: np.ndarray, hi: np.ndarray, kind: str, rng: np.random.Gener
     return out.astype(np.int32)
 
 
-def band_window(band: np.ndarray, tail_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def band_window(
+    band: np.ndarray, tail_days: np.ndarray, top_band: int = 104
+) -> tuple[np.ndarray, np.ndarray]:
     """Inclusive range of days waited that the engine puts in weekly ``band``.
 
     Band rule (design.md semantics 8): band 0 is days 0-7, band b is days 7b+1 ... 7b+7, band 104 is 729
-    days or more (``tail_days`` gives each 104+ pathway its upper bound).
+    days or more. ``top_band`` is the extract's open-ended band (104 since April 2021; 52, "52 plus", in
+    older files): it starts at its lower bound and ``tail_days`` gives each such pathway its upper bound.
     """
     band = band.astype(np.int64)
     lo = np.where(band == 0, 0, 7 * band + 1)
     hi = np.where(band == 0, 7, 7 * band + 7)
-    over = band >= 104
-    lo = np.where(over, 729, lo)
-    hi = np.where(over, 729 + tail_days, hi)
+    over = band >= top_band
+    start = 729 if top_band >= 104 else 7 * top_band + 1
+    lo = np.where(over, start, lo)
+    hi = np.where(over, start + tail_days, hi)
     return lo, hi

@@ -173,7 +173,7 @@ def plan_pathways(
 
     # Open pathways (Part_2), a Part_2A subset with a decision to admit.
     cc, tf, band = _repeat(targets.parts["Part_2"])
-    lo, hi = band_window(band, _tail(band.size, rng))
+    lo, hi = band_window(band, _tail(band.size, rng), targets.top_band)
     key = _cell_key(cc, tf, band, n_tf)
     p2a = targets.parts["Part_2A"]
     k_dta = np.zeros(n_cells3 * 106, dtype=np.int64)
@@ -202,7 +202,7 @@ def plan_pathways(
     done = []
     for part, kind in (("Part_1A", ADMITTED), ("Part_1B", NON_ADMITTED)):
         c_cc, c_tf, c_band = _repeat(targets.parts[part])
-        c_lo, c_hi = band_window(c_band, _tail(c_band.size, rng))
+        c_lo, c_hi = band_window(c_band, _tail(c_band.size, rng), targets.top_band)
         c_lo = np.maximum(c_lo, 1)
         stop = sample_dates(np.full(c_cc.size, month_start), np.full(c_cc.size, census), ACTIVITY, rng)
         c_start = sample_dates(stop - c_hi, stop - c_lo, REFERRAL, rng)

@@ -34,6 +34,7 @@ class MonthTargets:
     commissioners: list[str]
     treatment_functions: list[str]
     parts: dict[str, pl.DataFrame]
+    top_band: int = 104  # the extract's open-ended band (52, "52 plus", before April 2021)
 
     def total(self, part: str) -> int:
         return int(self.parts[part]["n"].sum())
@@ -122,7 +123,10 @@ def month_targets(
             pl.col("cc_idx").cast(pl.Int64), pl.col("tf_idx").cast(pl.Int64), pl.col("band").cast(pl.Int64)
         ).with_columns(n=pl.Series(n))
     parts["Part_2A"] = _dta_within_waiting_list(parts["Part_2"], parts["Part_2A"])
-    return MonthTargets(provider_code, commissioners, tfs, parts)
+    top = 104
+    if "top_band" in rows.columns and rows["top_band"].drop_nulls().len():
+        top = int(rows["top_band"].drop_nulls().min())  # type: ignore[arg-type]
+    return MonthTargets(provider_code, commissioners, tfs, parts, top)
 
 
 def _fill(spare: np.ndarray, group: np.ndarray, want: np.ndarray) -> np.ndarray:
