@@ -323,3 +323,23 @@ def test_two_stage_pathway_outpatients_then_admitted_list(make_ptl, two_specialt
     counts = np.bincount(run.outcome, minlength=5)
     assert run.weekly["list_size"][-1] == counts[OUTCOME_WAITING]
     assert counts[[1, 2, 4]].sum() == run.daily["clock_stops"].sum()
+
+
+def test_daily_engine_obeys_littles_law(two_specialties) -> None:
+    # L = λ·W on the sample path: the time-average list equals the arrival rate times the mean time on the
+    # list (completed, reneged and still waiting alike), once the start-up is past.
+    scenario = two_specialties(dna_rate=0.05, renege_rate_per_week=0.01, weekday_pattern=[1] * 7)
+    run = _run(None, scenario, policy="fifo", weeks=156, seed=4)
+    cols = run.population.columns
+    warm = 28 * 7
+    arrived = (cols["clock_start"] >= warm) & (cols["clock_start"] < run.days - 1)
+    left = np.where(run.outcome == OUTCOME_WAITING, run.days - 1, run.exit_day)
+    time_on_list = np.minimum(left, run.days - 1) - cols["clock_start"]
+    rate = arrived.sum() / (run.days - 1 - warm)
+    little = rate * time_on_list[arrived].mean()
+    # the list at the end of every day, from the flows (and it agrees with the weekly snapshots)
+    reneged = np.bincount(run.exit_day[run.outcome == OUTCOME_RENEGED], minlength=run.days)[: run.days]
+    daily_list = np.cumsum(run.daily["arrivals"] - run.daily["clock_stops"] - run.daily["nullified"] - reneged)
+    np.testing.assert_array_equal(daily_list[6::7], run.weekly["list_size"])
+    average_list = daily_list[warm : run.days - 1].mean()
+    assert little == pytest.approx(average_list, rel=0.03)
