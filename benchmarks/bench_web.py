@@ -97,6 +97,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=23.0, help="multiple of RBD's list (23 ≈ 500,000)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user pauses between requests")
     parser.add_argument(
         "--database", type=Path, help="reuse this SQLite file if it exists (else build it there)"
@@ -105,6 +106,7 @@ def main() -> int:
 
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     db_file = args.database or Path(tempfile.mkdtemp(prefix="bench-web-")) / "bench.db"
+    db_file.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{db_file.resolve()}"
     password = "benchmark password"
     if not db_file.exists():
@@ -121,7 +123,8 @@ def main() -> int:
     port = _free_port()
     env = {**os.environ, "CAREBACKLOG_SECRET_KEY": secrets.token_urlsafe(48)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "carebacklog.cli", "serve", "--port", str(port), "--database", url],
+        [sys.executable, "-m", "carebacklog.cli", "serve", "--port", str(port), "--database", url,
+         "--workers", str(args.workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -182,7 +185,7 @@ def main() -> int:
             thread.join()
         load_after = os.getloadavg()[0]
         print(
-            f"\n{args.users} concurrent users for {args.seconds:.0f} s, think time {args.think:g} s; errors: {len(errors)}"
+            f"\n{args.users} concurrent users for {args.seconds:.0f} s, think time {args.think:g} s, {args.workers} worker(s); errors: {len(errors)}"
         )
         everything = results["page"] + results["api"]
         for name, values in (

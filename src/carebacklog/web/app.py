@@ -34,7 +34,7 @@ from carebacklog.web.ptl_view import PtlCache
 from carebacklog.web.security import request_log_middleware, security_headers_middleware
 from carebacklog.web.settings import Settings
 
-__all__ = ["WEB_DIR", "create_app"]
+__all__ = ["WEB_DIR", "create_app", "create_app_from_env"]
 
 WEB_DIR = Path(str(resources.files("carebacklog") / "web"))
 
@@ -50,6 +50,7 @@ def _templates() -> Jinja2Templates:
         ),
         autoescape=select_autoescape(["html", "jinja", "svg"], default_for_string=True),
         undefined=ChainableUndefined,  # nhsuk-frontend-jinja reads optional nested params
+        auto_reload=False,  # templates ship with the package; no stat() per render
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -72,6 +73,11 @@ def _warm(state: AppState) -> None:
         state.ptl_cache.frame(load.id, key)
 
 
+def create_app_from_env() -> FastAPI:
+    """The app with settings from the environment (for ``uvicorn --factory`` and several workers)."""
+    return create_app(Settings())
+
+
 def create_app(
     settings: Settings, *, clock: Callable[[], dt.datetime] = _utc_now, run_migrations: bool = True
 ) -> FastAPI:
@@ -89,6 +95,7 @@ def create_app(
         templates=templates,
         ptl_cache=PtlCache(lambda load_id: ptl_frame(engine, load_id)),
         memo=LoadMemo(),
+        fragments=LoadMemo(keep=2048),
         clock=clock,
         write_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
     )

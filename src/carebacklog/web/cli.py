@@ -9,7 +9,7 @@ import typer
 __all__ = ["register"]
 
 
-def _run(app: object, host: str, port: int) -> None:
+def _run(app: object, host: str, port: int, workers: int = 1) -> None:
     import logging
 
     import uvicorn
@@ -17,6 +17,12 @@ def _run(app: object, host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # uvicorn's access log prints full URLs, which can hold pathway identifiers: our own request log
     # (carebacklog.web) records the route template instead.
+    if workers > 1:  # each worker process builds its own app from the environment
+        uvicorn.run(
+            "carebacklog.web.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+            access_log=False, log_level="info",
+        )  # fmt: skip
+        return
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")  # type: ignore[arg-type]
 
 
@@ -74,16 +80,31 @@ def register(app: typer.Typer) -> None:
         database: str | None = typer.Option(
             None, help="SQLAlchemy URL (default: DATABASE_URL or ./var/carebacklog.db)."
         ),
+        workers: int = typer.Option(
+            1, min=1, max=16, help="Worker processes (each keeps its own PTL cache)."
+        ),
     ) -> None:
         """Serve the web app over an existing database (needs CAREBACKLOG_SECRET_KEY)."""
+        import os
+
         from pydantic import ValidationError
 
         from carebacklog.web.app import create_app
         from carebacklog.web.settings import Settings
 
+        if database:
+            os.environ["CAREBACKLOG_DATABASE_URL"] = database  # worker processes read it too
         try:
             settings = Settings(database_url=database) if database else Settings()
         except ValidationError as exc:
             typer.echo(f"error: {exc.errors()[0]['msg']}", err=True)
             raise typer.Exit(2) from exc
-        _run(create_app(settings), host, port)
+        if workers == 1:
+            _run(create_app(settings), host, port)
+            return
+        from carebacklog.store import make_engine, migrate
+
+        engine = make_engine(settings.database_url)
+        migrate(engine)  # once, before the workers start
+        engine.dispose()
+        _run(None, host, port, workers)

@@ -48,7 +48,8 @@ class AppState:
     sessions: sessionmaker[Session]
     templates: Jinja2Templates
     ptl_cache: PtlCache
-    memo: LoadMemo
+    memo: LoadMemo  # a load's derived figures (overview, equity, national)
+    fragments: LoadMemo  # rendered page fragments (e.g. a PTL filter form), many small entries
     clock: Callable[[], dt.datetime]
     # SQLite takes one writer at a time and makes the others sleep and retry (up to 100 ms a try); queueing
     # this process's commits on a lock instead keeps audit writes under 20 concurrent users fast.

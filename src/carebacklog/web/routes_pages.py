@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from carebacklog.store.accounts import record_audit
@@ -152,6 +153,23 @@ def _link(query: PtlQuery, **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else "?"
 
 
+def _filter_form(state: State, load_id: int, query: PtlQuery) -> Markup:
+    """The filter form for these filters (memoised: the NHS.UK select macros dominate the page's cost)."""
+    key = (
+        "ptl_form",
+        load_id,
+        query.model_dump_json(include=set(PtlQuery.model_fields) - {"page", "page_size"}),
+    )
+
+    def compute() -> Markup:
+        template = state.templates.get_template("ptl_filters.html")
+        return Markup(
+            template.render(query=query, options=_options(state, load_id), breach_targets=BREACH_TARGETS)
+        )
+
+    return state.fragments.get(key, compute)
+
+
 @router.get("/ptl", response_class=HTMLResponse)
 def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: PageQuery) -> Response:
     load = get_load(state, db)
@@ -170,7 +188,7 @@ def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: 
     }
     return render(
         request, state, "ptl.html", auth, title="Patient tracking list", load=load, query=query, page=page,
-        rows=page.rows.select(PTL_COLUMNS).to_dicts(), options=_options(state, load.id), breach_targets=BREACH_TARGETS,
+        rows=page.rows.select(PTL_COLUMNS).to_dicts(), filter_form=_filter_form(state, load.id, query),
         sort_links=sort_links, prev_link=_link(query, page=query.page - 1) if query.page > 1 else None,
         next_link=_link(query, page=query.page + 1) if query.page < page.pages else None,
         csv_link="/ptl.csv" + _link(query, page=1), names=specialty_names(),
