@@ -88,3 +88,8 @@ def test_unknown_provider_is_a_clear_error(rbd: pl.DataFrame) -> None:
 def test_census_outside_the_extracts_month_is_refused(rbd: pl.DataFrame) -> None:
     with pytest.raises(ValueError, match=r"2024-11-30.*2025-01-31"):
         synthesise_trust(rbd, "RBD", dt.date(2025, 1, 31), rng=np.random.default_rng(0))
+
+
+def test_census_must_be_a_month_end(rbd: pl.DataFrame) -> None:
+    with pytest.raises(ValueError, match="not a month end"):
+        synthesise_trust(rbd, "RBD", dt.date(2024, 11, 15), rng=np.random.default_rng(0))

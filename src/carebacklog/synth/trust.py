@@ -84,6 +84,11 @@ def synthesise_trust(
     ``rng`` state gives the same trust.
     """
     step = progress or (lambda _msg: None)
+    if (census_date + dt.timedelta(days=1)).day != 1:
+        raise ValueError(
+            f"census date {census_date.isoformat()} is not a month end: a published RTT month is counted at "
+            "its last day (e.g. 2024-11-30)"
+        )
     census = day_number(census_date)
     month_start = day_number(census_date.replace(day=1))
     step("targets")
