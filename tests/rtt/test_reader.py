@@ -174,3 +174,18 @@ def test_parquet_with_float_status_and_datetime_dates(tmp_path: Path) -> None:
     assert result.events.get_column("rtt_status").to_list() == [10, None]
     assert result.events.get_column("event_date").to_list() == [date(2024, 1, 3), date(2024, 2, 1)]
     assert result.rejected.get_column("column").to_list() == ["rtt_status"]
+
+
+def test_mixed_rows_with_and_without_event_id_keep_reading_order(tmp_path: Path) -> None:
+    no_id = ",A,p1,RBD,110,QVV,2024-02-01,outpatient,20,,"
+    result = read_events(
+        _write(tmp_path, GOOD, no_id, GOOD, no_id, "e2,A,p1,RBD,110,QVV,2024-03-01,admission,30,,")
+    )
+    assert result.events.get_column("event_id").to_list() == ["e1", None, "e2"]
+    assert result.events.get_column("activity").to_list() == ["referral", "outpatient", "admission"]
+    assert result.rejected.get_column("row").to_list() == [3, 4]
+    assert result.rejected.get_column("column").to_list() == ["event_id", "(whole row)"]
+    assert [r.split(" (")[0] for r in result.rejected.get_column("reason")] == [
+        "duplicate event_id",
+        "duplicate row",
+    ]

@@ -205,30 +205,49 @@ def _typed(schema: dict[str, pl.DataType]) -> list[pl.Expr]:
 
 
 def _dedupe(frame: pl.DataFrame, columns: list[str], key: str | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep the first row per key (or per whole row when the key is missing); return (kept, duplicates)."""
-    whole = pl.struct(columns)
-    group = whole if key is None else pl.when(pl.col(key).is_not_null()).then(pl.struct(key)).otherwise(whole)
-    first = pl.col("_order").min().over(group)
-    frame = frame.with_columns(_first=first)
-    dupes = frame.filter(pl.col("_order") != pl.col("_first"))
-    firsts = frame.select(
-        pl.col("_order").alias("_first"),
-        pl.concat_str([pl.col("source_file"), pl.lit(" row "), pl.col("row").cast(pl.String)]).alias(
-            "_where"
-        ),
-    )
-    dupes = dupes.join(firsts, on="_first", how="left")
-    label = "duplicate row" if key is None else f"duplicate {key}"
-    if key is not None:
-        what = pl.when(pl.col(key).is_not_null()).then(pl.lit(label)).otherwise(pl.lit("duplicate row"))
+    """Keep the first row per key (or per whole row when the key is missing); return (kept, duplicates).
+
+    ``frame`` has an ``_order`` column (reading order). Rows with a key group on it alone; rows
+    without one group on every column, exactly (no hashing, so distinct rows are never merged).
+    """
+    first = pl.col("_order").min()
+    if key is None:
+        keyed, unkeyed = frame.clear(), frame
     else:
-        what = pl.lit(label)
-    dupes = dupes.with_columns(
-        column=pl.lit(key or "row"),
-        reason=pl.concat_str([what, pl.lit(" (first read at "), pl.col("_where"), pl.lit(")")]),
-    ).drop("_where")
-    kept = frame.filter(pl.col("_order") == pl.col("_first"))
-    return kept.drop("_first"), dupes.drop("_first")
+        keyed = frame.filter(pl.col(key).is_not_null())
+        unkeyed = frame.filter(pl.col(key).is_null())
+    parts = []
+    if keyed.height:
+        parts.append(keyed.with_columns(_first=first.over(key), _what=pl.lit(f"duplicate {key}")))
+    if unkeyed.height:
+        parts.append(
+            unkeyed.with_columns(_first=first.over(pl.struct(columns)), _what=pl.lit("duplicate row"))
+        )
+    if not parts:
+        empty = frame.with_columns(_first=pl.col("_order"), _what=pl.lit(""))
+        parts.append(empty)
+    both = pl.concat(parts) if len(parts) == 1 else pl.concat(parts).sort("_order")
+    dupes = both.filter(pl.col("_order") != pl.col("_first"))
+    if dupes.height:
+        where = both.filter(pl.col("_order").is_in(dupes.get_column("_first").implode())).select(
+            pl.col("_order").alias("_first"),
+            pl.concat_str([pl.col("source_file"), pl.lit(" row "), pl.col("row").cast(pl.String)]).alias(
+                "_where"
+            ),
+        )
+        dupes = dupes.join(where, on="_first", how="left", maintain_order="left")
+        dupes = dupes.with_columns(
+            column=pl.when(pl.col("_what") == "duplicate row")
+            .then(pl.lit("(whole row)"))
+            .otherwise(pl.lit(key)),
+            reason=pl.concat_str(
+                [pl.col("_what"), pl.lit(" (first read at "), pl.col("_where"), pl.lit(")")]
+            ),
+        ).drop("_where")
+    else:
+        dupes = dupes.with_columns(column=pl.lit(None, pl.String), reason=pl.lit(None, pl.String))
+    kept = both.filter(pl.col("_order") == pl.col("_first"))
+    return kept.drop("_first", "_what"), dupes.drop("_first", "_what")
 
 
 def _write_quarantine(rejected: pl.DataFrame, quarantine: Path | str | None) -> None:
