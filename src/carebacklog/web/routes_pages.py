@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -170,6 +170,12 @@ def _filter_form(state: State, load_id: int, query: PtlQuery) -> Markup:
     return state.fragments.get(key, compute)
 
 
+def _table(state: State, load_id: int, query: PtlQuery, render_table: Callable[[], str]) -> Markup:
+    """The page's table (memoised per load and query: a load's PTL never changes)."""
+    key = ("ptl_table", load_id, query.model_dump_json())
+    return state.fragments.get(key, lambda: Markup(render_table()))
+
+
 @router.get("/ptl", response_class=HTMLResponse)
 def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: PageQuery) -> Response:
     load = get_load(state, db)
@@ -180,18 +186,25 @@ def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: 
                 "rows": page.rows.height},
         now=now,
     )  # fmt: skip
-    sort_links = {
-        key: _link(
-            query, sort=key, order="desc" if query.sort == key and query.order == "asc" else "asc", page=1
-        )
-        for key in SORT_KEYS
-    }
+
+    def render_table() -> str:
+        sort_links = {
+            key: _link(
+                query, sort=key, order="desc" if query.sort == key and query.order == "asc" else "asc", page=1
+            )
+            for key in SORT_KEYS
+        }
+        return state.templates.get_template("ptl_table.html").render(
+            query=query, page=page, rows=page.rows.select(PTL_COLUMNS).to_dicts(), sort_links=sort_links,
+            prev_link=_link(query, page=query.page - 1) if query.page > 1 else None,
+            next_link=_link(query, page=query.page + 1) if query.page < page.pages else None,
+            names=specialty_names(),
+        )  # fmt: skip
+
     return render(
         request, state, "ptl.html", auth, title="Patient tracking list", load=load, query=query, page=page,
-        rows=page.rows.select(PTL_COLUMNS).to_dicts(), filter_form=_filter_form(state, load.id, query),
-        sort_links=sort_links, prev_link=_link(query, page=query.page - 1) if query.page > 1 else None,
-        next_link=_link(query, page=query.page + 1) if query.page < page.pages else None,
-        csv_link="/ptl.csv" + _link(query, page=1), names=specialty_names(),
+        filter_form=_filter_form(state, load.id, query), table=_table(state, load.id, query, render_table),
+        csv_link="/ptl.csv" + _link(query, page=1),
     )  # fmt: skip
 
 
