@@ -66,20 +66,19 @@ def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.D
     are only gathered for those last rows.
     """
     events = conform_events(events)
-    states = clock_states(events, census_date).filter(pl.col("in_period"))
+    carry = [
+        pl.col("priority")
+        .replace_strict(_PRIORITY_CODES, default=None, return_dtype=pl.Int8)
+        .alias("_priority"),
+        *[pl.col(c).is_not_null().alias(f"_has_{c}") for c in _CARRIED_TEXT],
+    ]
+    states = clock_states(events, census_date, carry).filter(pl.col("in_period"))
     key = pl.col("period_key")
     rows = states.get_column("_row")
-    priority_code = (
-        events.get_column("priority")
-        .replace_strict(_PRIORITY_CODES, default=None, return_dtype=pl.Int8)
-        .gather(rows)
-    )
     inside = states.with_columns(
         _first=(key != key.shift(1)).fill_null(True),
         _last=(key != key.shift(-1)).fill_null(True),
-        _priority=priority_code,
         dta_date=pl.when(pl.col("effect") == DTA.code).then(pl.col("event_date")),
-        **{f"_has_{c}": events.get_column(c).is_not_null().gather(rows) for c in _CARRIED_TEXT},
     )
     first = pl.col("_first")
     code = pl.col("_priority")

@@ -13,6 +13,7 @@ a forward fill over the frame sorted by pathway and date, with no per-pathway Py
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -133,7 +134,9 @@ _START = tuple(sorted(START_STATUSES))
 _A = ACTIVITY_PRECEDENCE  # activity -> small integer code used in the vectorised pass
 
 
-def clock_states(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
+def clock_states(
+    events: pl.DataFrame, census_date: date | None = None, carry: Sequence[pl.Expr] = ()
+) -> pl.DataFrame:
     """The clock pass on a narrow frame: one row per event on or before the census, in clock order.
 
     Columns: ``_row`` (the event's row in ``events``), ``_pw_hash``, ``_act`` (activity precedence
@@ -141,8 +144,9 @@ def clock_states(events: pl.DataFrame, census_date: date | None = None) -> pl.Da
     ``in_period``, ``period_key`` and ``clock_start_date`` (see :func:`classify_events`). The order
     is :func:`carebacklog.rtt.ordering.clock_order`'s: by pathway, then date, activity precedence
     (:data:`ACTIVITY_PRECEDENCE`), status and event_id, independent of the input row order.
+    ``carry`` adds caller expressions evaluated on ``events`` (see ``clock_order``).
     """
-    return _run_clock(clock_order(conform_events(events), census_date))
+    return _run_clock(clock_order(conform_events(events), census_date, carry))
 
 
 def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
