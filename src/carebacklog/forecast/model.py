@@ -23,6 +23,7 @@ never go negative and starts - treated - reneged = change in list size holds exa
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,8 @@ _BIG = 1e30  # stands in for an unbounded water level λ
 # treating new referrals first and leaves a residue of long waiters (the % within 18 weeks then
 # dips as capacity grows, which no planner would do).
 LAMBDA_MAX = 2.0
+# Capacity left over below this share of the step's capacity is float rounding, not a reason to treat in turn.
+_ROUNDING = 1e-5
 
 Array = NDArray[np.floating]
 
@@ -59,21 +62,29 @@ def _sort_thresholds(renege: Array, profile: Array) -> tuple[NDArray[np.intp], A
     order = np.argsort(theta, axis=0)
     n = theta.shape[1]
     gather = order * n + np.arange(n)[None, :]
-    return gather, np.take(theta.ravel(), gather)
+    theta_sorted = np.take(theta.ravel(), gather)
+    # untreated bins (θ = ∞) sort last; a finite stand-in keeps θ·0 = 0 there, so "reach" is the
+    # available total of the bins before, which is ≥ every finite bin's reach (monotone), and a hit
+    # there has no weight left (λ unbounded: every weighted bin saturates)
+    theta_sorted[np.isinf(theta_sorted)] = np.finfo(theta_sorted.dtype).max
+    return gather, theta_sorted
 
 
-def _cumsum0(x: Array, reverse: bool = False) -> Array:
+def _cumsum0(x: Array, reverse: bool = False, exclusive: bool = False) -> Array:
     """Cumulative sum over bins (axis 0) as B vector additions: NumPy's own cumsum along axis 0
-    walks each column separately and is ~100× slower for (15–105, N) arrays."""
+    walks each column separately and is ~100× slower for (15–105, N) arrays. ``exclusive``: the sum
+    of the rows strictly before (or, reversed, after) each row."""
     out = np.empty_like(x)
-    rows = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
-    prev = None
-    for i in rows:
-        if prev is None:
-            out[i] = x[i]
-        else:
+    rows = list(range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0]))
+    first = rows[0]
+    if exclusive:
+        out[first] = 0.0
+        for prev, i in itertools.pairwise(rows):
+            np.add(out[prev], x[prev], out=out[i])
+    else:
+        out[first] = x[first]
+        for prev, i in itertools.pairwise(rows):
             np.add(out[prev], x[i], out=out[i])
-        prev = i
     return out
 
 
@@ -91,14 +102,10 @@ def allocate_treatments(
     """
     a_s = np.take(available.ravel(), order)
     w_s = np.take(weights.ravel(), order)
-    a_before = _cumsum0(a_s)
-    a_before -= a_s
+    a_before = _cumsum0(a_s, exclusive=True)
     w_from = _cumsum0(w_s, reverse=True)
     with np.errstate(invalid="ignore", over="ignore"):
         reach = a_before + theta_sorted * w_from
-    # bins the profile never treats (θ = ∞) sort last and always "reach": by then every weighted bin
-    # is saturated, so λ is unbounded there (and LAMBDA_MAX and treat-in-turn take over)
-    reach[np.isinf(theta_sorted)] = np.inf
     # reach is non-decreasing down the sorted bins (it is the total treated at λ = θ_k), so the first
     # bin that reaches the capacity is the count of bins that do not
     hit = reach >= capacity[None, :]
@@ -118,7 +125,7 @@ def allocate_treatments(
 
 def _longest_first(available: Array, capacity: Array) -> Array:
     """Spend ``capacity`` (N,) on the longest waiters first (top bin down), bins-first (B, N)."""
-    above = _cumsum0(available, reverse=True) - available
+    above = _cumsum0(available, reverse=True, exclusive=True)
     return np.clip(capacity[None, :] - above, 0.0, available)
 
 
@@ -134,7 +141,7 @@ def _step_bins_first(
     theta_sorted: Array,
     skip: Array | None = None,
     exposed: float = 1.0,
-) -> tuple[Array, Array, Array, Array]:
+) -> tuple[Array, Array, Array, Array, Array]:
     if np.all(aging[:-1] == 1.0):  # bins one step wide: a plain shift, the top bin keeping its own
         inflow = np.empty_like(stock)
         inflow[1:] = stock[:-1]
@@ -151,17 +158,20 @@ def _step_bins_first(
     treated = allocate_treatments(available, profile * inflow, capacity - fenced, order, theta_sorted)
     left = available - treated
     # the ring-fence, plus whatever the profile could not spend below LAMBDA_MAX, treats in turn —
-    # computed only for the columns (lists × runs) where there is both capacity and a list left
-    in_turn = capacity - treated.sum(axis=0)
-    cols = np.flatnonzero((in_turn > 0) & (left.sum(axis=0) > 0))
+    # computed only for the columns (lists × runs) where there is capacity left beyond rounding
+    treated_total = treated.sum(axis=0)
+    in_turn = capacity - treated_total
+    cols = np.flatnonzero(in_turn > _ROUNDING * (capacity + 1.0))
     if cols.size == left.shape[1]:
         extra = _longest_first(left, in_turn)
         treated += extra
         left -= extra
+        treated_total += extra.sum(axis=0)
     elif cols.size:
         extra = _longest_first(left[:, cols], in_turn[cols])
         treated[:, cols] += extra
         left[:, cols] -= extra
+        treated_total[cols] += extra.sum(axis=0)
     new_stock = np.maximum(left, 0.0)
     if exposed != 1.0:  # the rest of the step's starts arrive after this step's stops and reneges
         new_stock[0] += starts * (1.0 - exposed)
@@ -170,8 +180,8 @@ def _step_bins_first(
         new_stock -= moved
         new_stock[1:] += moved[:-1]
         new_stock[-1] += moved[-1]
-    unused = np.maximum(capacity - treated.sum(axis=0), 0.0)
-    return new_stock, treated, reneged, unused
+    unused = np.maximum(capacity - treated_total, 0.0)
+    return new_stock, treated, reneged, unused, treated_total
 
 
 def step(
@@ -195,7 +205,7 @@ def step(
     order, theta_sorted = _sort_thresholds(renege_t, profile_t)
     rows = stock_t.shape[1]
     fence = np.broadcast_to(np.asarray(ring_fence, dtype=np.float64), (rows,))
-    new, treated, reneged, unused = _step_bins_first(
+    new, treated, reneged, unused, _ = _step_bins_first(
         stock_t, np.broadcast_to(starts, (rows,)).astype(np.float64), np.broadcast_to(capacity, (rows,)).astype(np.float64),
         renege_t, profile_t, np.asarray(aging, dtype=np.float64), fence, order, theta_sorted,
     )
@@ -271,12 +281,12 @@ def project(
     capacity_t = np.ascontiguousarray(np.asarray(capacity, dtype=dtype).T)
     m = 0
     for t in range(n_steps):
-        w, treated, reneged, unused = _step_bins_first(
+        w, _treated, reneged, unused, treated_total = _step_bins_first(
             w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence, order, theta_sorted, skip_t,
             starts_exposed,
         )
         acc[0] += starts_t[t]
-        acc[1] += treated.sum(axis=0)
+        acc[1] += treated_total
         acc[2] += reneged.sum(axis=0)
         acc[3] += unused
         if m < months and t + 1 == record[m]:
