@@ -31,3 +31,24 @@ def test_compact_bins_keep_the_starting_measures(lists):
     w_week, w_compact = lists.bins.measure_weights(), compact.bins.measure_weights()
     assert np.allclose(lists.stock @ w_week[:, 1], compact.stock @ w_compact[:, 1])
     assert np.allclose(lists.stock @ w_week[:, 2], compact.stock @ w_compact[:, 2])
+
+
+def test_sweep_command_on_an_existing_scheduler(tmp_path):
+    import polars as pl
+    from distributed import LocalCluster
+    from typer.testing import CliRunner
+
+    from carebacklog.cli import app
+
+    from .conftest import RBD
+
+    out = tmp_path / "sweep.parquet"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        r = CliRunner().invoke(app, ["forecast", "sweep", str(RBD), "--out", str(out), "--runs", "20",
+                                     "--horizon", "2", "--scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0, r.output
+    result = pl.read_parquet(out)
+    assert {"provider_code", "treatment_function", "month", "total_p10", "pct_within_18_p90"} <= set(result.columns)
+    assert result["month"].unique().sort().to_list() == ["2024-12", "2025-01"]
+    bad = CliRunner().invoke(app, ["forecast", "sweep", str(RBD), "--out", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 2
