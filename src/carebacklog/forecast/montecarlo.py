@@ -35,8 +35,9 @@ Array = NDArray[np.float64]
 QUANTILES = (0.1, 0.5, 0.9)
 # Measures reported per month, in this order (pct_within_18 is a percentage of known clock starts).
 REPORTED = ("total", "pct_within_18", "over_52", "over_65", "over_78", "over_104")
-# Keep a projection's state under about this many rows at once (memory: rows × bins × 8 bytes × ~10).
-MAX_ROWS = 200_000
+# Project at most about this many (row × bin) cells at once: ~8 MB per float64 working array, so the
+# dozen arrays of a step stay in cache-sized chunks and memory stays flat however many lists there are.
+MAX_CELLS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def forecast(
         raise ValueError("runs must not be negative")
     scenario = scenario or Scenario()
     extra = np.asarray(scenario.extra_capacity, dtype=np.float64)
-    per_chunk = max(1, MAX_ROWS // max(runs, 1))
+    per_chunk = max(1, MAX_CELLS // (max(runs, 1) * cal.bins.size))
     parts = []
     for lo in range(0, cal.size, per_chunk):
         idx = slice(lo, min(cal.size, lo + per_chunk))
