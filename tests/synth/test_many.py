@@ -54,3 +54,30 @@ def test_cli_several_providers_and_unknown_one(tmp_path: Path) -> None:
     assert "2 providers" in result.output and (tmp_path / "events.csv").exists()
     result = runner.invoke(app, [*base, "--provider", "NT443,NOPE"])
     assert result.exit_code == 1 and "NOPE" in result.output
+
+
+def test_sweep_reports_each_provider_and_names_what_is_out_of_tolerance(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "synth",
+            "sweep",
+            "--from",
+            NATIONAL,
+            "--census-date",
+            "2026-01-31",
+            "--providers",
+            "RR7,NEY",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "sweep.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(tmp_path / "sweep.csv")
+    rows = {r["provider_code"]: r for r in table.to_dicts()}
+    assert rows["RR7"]["failed"] == 0 and rows["RR7"]["data_issues"] == 0
+    # NEY publishes fewer new periods (26) than its pathways waiting under four weeks (35): infeasible.
+    assert rows["NEY"]["failed"] == 1 and "Part_3" in rows["NEY"]["out_of_tolerance"]

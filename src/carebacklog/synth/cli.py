@@ -230,3 +230,82 @@ def register(app: typer.Typer) -> None:
             Console().print(table)
         if failed:
             raise typer.Exit(1)
+
+    @app.command("sweep")
+    def sweep_command(
+        extract_path: Path = typer.Option(..., "--from", help="Published RTT extract with many providers."),
+        census_date: str = typer.Option(..., "--census-date", help="Month-end census date, YYYY-MM-DD."),
+        providers: str = typer.Option("ALL", "--providers", help="Comma-separated ODS codes, or ALL."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the random generator."),
+        fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json."),
+        out: Path | None = typer.Option(None, "--out", help="Also write the per-provider table to this CSV."),
+    ) -> None:
+        """Synthesise each provider in turn and check it through the engine: one row per provider."""
+        import numpy as np
+        import polars as pl
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from carebacklog.synth.check import calibration_report, data_issues
+        from carebacklog.synth.many import providers_in
+        from carebacklog.synth.trust import synthesise_trust
+
+        census = _parse_date(census_date)
+        extract = _read_extract(extract_path)
+        spec = providers.strip().upper()
+        codes = providers_in(extract) if spec == "ALL" else [c.strip() for c in spec.split(",") if c.strip()]
+        by_provider = {k[0]: v for k, v in extract.partition_by("provider_code", as_dict=True).items()}
+        seeds = np.random.SeedSequence(seed).spawn(len(codes))
+        rows = []
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("providers", total=len(codes))
+            for code, child in zip(codes, seeds, strict=True):
+                progress.update(task, description=code)
+                frame = by_provider.get(code)
+                try:
+                    if frame is None:
+                        raise ValueError("not in the extract")
+                    trust = synthesise_trust(frame, code, census, rng=np.random.default_rng(child))
+                except ValueError as exc:
+                    rows.append((code, 0, 0, 0, f"error: {exc}"))
+                    progress.advance(task)
+                    continue
+                report = calibration_report(trust.events, frame, code, census)
+                failed = report.filter(~pl.col("ok"))
+                worst = ", ".join(
+                    f"{m} {tf or ''} {'' if b is None else b}: {p:g} vs {s_:g}".replace("  ", " ")
+                    for m, tf, b, p, s_ in failed.select(
+                        "measure", "treatment_function", "weeks_band", "published", "synthetic"
+                    ).rows()[:3]
+                )
+                rows.append(
+                    (code, report.height, failed.height, data_issues(trust.events, census).height, worst)
+                )
+                progress.advance(task)
+        table_frame = pl.DataFrame(
+            rows,
+            schema=["provider_code", "checks", "failed", "data_issues", "out_of_tolerance"],
+            orient="row",
+        )
+        if out is not None:
+            table_frame.write_csv(out)
+        if fmt is TableFormat.csv:
+            typer.echo(table_frame.write_csv(), nl=False)
+        elif fmt is TableFormat.json:
+            typer.echo(json.dumps(table_frame.to_dicts()))
+        else:
+            from rich.console import Console
+            from rich.table import Table
+
+            passed = table_frame.filter((pl.col("failed") == 0) & (pl.col("checks") > 0)).height
+            table = Table(title=f"{passed} of {table_frame.height} providers pass every check at {census}")
+            for column in table_frame.columns:
+                table.add_column(column)
+            for row in table_frame.filter((pl.col("failed") > 0) | (pl.col("checks") == 0)).iter_rows():
+                table.add_row(*(str(v) for v in row))
+            Console().print(table)
