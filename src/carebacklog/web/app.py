@@ -71,6 +71,9 @@ def _warm(state: AppState) -> None:
         return
     for key in SORT_KEYS:
         state.ptl_cache.frame(load.id, key)
+    from carebacklog.web.service import overview_data
+
+    overview_data(state, load)
 
 
 def create_app_from_env() -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -80,7 +80,9 @@ class Forbidden(Exception):
         self.needed = needed
 
 
-def get_state(request: Request) -> AppState:
+# Dependencies that do no I/O are ``async def``: FastAPI runs them on the event loop instead of handing each
+# to the thread pool (a thread hop per dependency costs most on a busy machine).
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.carebacklog
     return state
 
@@ -110,7 +112,7 @@ def get_db(state: State) -> Iterator[Session]:
 Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def get_now(state: State) -> dt.datetime:
+async def get_now(state: State) -> dt.datetime:
     return state.clock()
 
 
@@ -131,7 +133,7 @@ def optional_auth(request: Request, db: Db, now: Now) -> Auth | None:
 OptionalAuth = Annotated[Auth | None, Depends(optional_auth)]
 
 
-def current_auth(auth: OptionalAuth) -> Auth:
+async def current_auth(auth: OptionalAuth) -> Auth:
     if auth is None:
         raise NotAuthenticated()
     return auth
@@ -140,12 +142,12 @@ def current_auth(auth: OptionalAuth) -> Auth:
 CurrentAuth = Annotated[Auth, Depends(current_auth)]
 
 
-def require_role(role: str) -> Callable[[Auth], Auth]:
+def require_role(role: str) -> Callable[[Auth], Awaitable[Auth]]:
     """A dependency that lets in users whose role is ``role`` or above (viewer < ptl < admin)."""
     if role not in ROLE_RANK:
         raise ValueError(role)
 
-    def check(auth: CurrentAuth) -> Auth:
+    async def check(auth: CurrentAuth) -> Auth:
         if not auth.allows(role):
             raise Forbidden(role)
         return auth
