@@ -47,7 +47,7 @@ class Scenario:
     referral_growth: float = 0.0  # per year, e.g. 0.03 for 3% a year, compounding monthly
     capacity_change: float = 0.0  # share of today's capacity, e.g. -0.1 during strikes
     extra_capacity: float | Array = 0.0
-    ring_fence: float = 0.0  # share of capacity spent on the longest waiters first
+    ring_fence: float | Array = 0.0  # share of capacity spent on the longest waiters first, or (lists,)
 
 
 def month_ends(census: date, horizon: int) -> list[date]:
@@ -163,7 +163,7 @@ def _run_chunk(
         cal.bins,
         cal.step_weeks,
         record,
-        ring_fence=scenario.ring_fence,
+        ring_fence=np.repeat(np.broadcast_to(np.asarray(scenario.ring_fence, dtype=np.float64), (L,)), R),
         skip=np.repeat(cal.skip, R, axis=0) if np.any(cal.skip) else None,
         starts_exposed=cal.starts_exposed,
     )
@@ -193,15 +193,17 @@ def forecast(
         raise ValueError("runs must not be negative")
     scenario = scenario or Scenario()
     extra = np.asarray(scenario.extra_capacity, dtype=np.float64)
+    fence = np.asarray(scenario.ring_fence, dtype=np.float64)
     per_chunk = max(1, MAX_CELLS // (max(runs, 1) * cal.bins.size))
     parts = []
     for lo in range(0, cal.size, per_chunk):
         idx = slice(lo, min(cal.size, lo + per_chunk))
-        sub_scenario = scenario
-        if extra.ndim == 2:
-            sub_scenario = Scenario(
-                scenario.referral_growth, scenario.capacity_change, extra[idx], scenario.ring_fence
-            )
+        sub_scenario = Scenario(
+            scenario.referral_growth,
+            scenario.capacity_change,
+            extra[idx] if extra.ndim == 2 else scenario.extra_capacity,
+            fence[idx] if fence.ndim == 1 else scenario.ring_fence,
+        )
         parts.append(_run_chunk(cal.subset(idx), horizon, sub_scenario, runs, rng, dtype))
     values = np.concatenate(parts, axis=0) if parts else np.empty((0, horizon, len(REPORTED), 3))
     return Forecast(keys=cal.keys, months=month_ends(cal.census, horizon), values=values, runs=runs)

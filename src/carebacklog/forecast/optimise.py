@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from carebacklog.forecast.bins import WEEKS_PER_MONTH
 from carebacklog.forecast.calibrate import Calibration
-from carebacklog.forecast.montecarlo import REPORTED, Forecast, Scenario, forecast, month_ends
+from carebacklog.forecast.montecarlo import Forecast, Scenario, forecast, month_ends
 
 __all__ = ["RING_FENCE_CHOICES", "CapacityPlan", "Target", "parse_target", "plan_capacity"]
 
@@ -195,21 +195,25 @@ def plan_capacity(
     if not 0 <= start_index < horizon:
         raise ValueError(f"start must fall within the plan ({months[0]:%Y-%m} to {months[-1]:%Y-%m})")
     ramp_end = _months_between(cal.census, first) - 1
-    shares = RING_FENCE_CHOICES if ring_fence is None else (float(ring_fence),)
-    extra = np.full(cal.size, np.inf)
-    share: Array = np.zeros(cal.size)
-    ok: Mask = np.zeros(cal.size, dtype=bool)
-    for candidate in shares:
-        found, found_ok = _search(cal, targets, horizon, start_index, ramp_end, ramp, candidate,
-                                  allow_reduction, scenario, tolerance)
-        better = found_ok & (~ok | (found < extra - tolerance))
-        extra = np.where(better, found, extra)
-        share = np.where(better, candidate, share)
-        ok = ok | found_ok
+    shares = np.asarray(RING_FENCE_CHOICES if ring_fence is None else (float(ring_fence),))
+    if np.any(shares < 0) or np.any(shares > 1):
+        raise ValueError("ring_fence must be a share between 0 and 1")
+    # every (list, share) pair is one row of a single search; then each list keeps its cheapest share
+    S = shares.size
+    rows = cal.subset(np.repeat(np.arange(cal.size), S)) if S > 1 else cal
+    found, found_ok = _search(rows, targets, horizon, start_index, ramp_end, ramp, np.tile(shares, cal.size),
+                              allow_reduction, scenario, tolerance)
+    found = np.where(found_ok, found, np.inf).reshape(cal.size, S)
+    # least capacity wins; within the tolerance, the smaller share (earlier in RING_FENCE_CHOICES)
+    best = np.argmax(found <= found.min(axis=1, keepdims=True) + tolerance, axis=1)
+    ok: Mask = np.asarray(found_ok.reshape(cal.size, S).any(axis=1), dtype=bool)
+    extra = found[np.arange(cal.size), best]
+    share: Array = np.where(ok, shares[best], shares[0])
     ceiling = _ceiling(cal, first)
     used = np.where(ok, extra, ceiling)
     profile = _profile(used, horizon, start_index, ramp_end, ramp)
-    final = _project_shares(cal, horizon, scenario, profile, share)
+    final = forecast(cal, horizon, rng=np.random.default_rng(0), runs=0,
+                     scenario=replace(scenario, extra_capacity=profile, ring_fence=share))
     base = cal.capacity / WEEKS_PER_MONTH
     messages = []
     for i in range(cal.size):
@@ -245,21 +249,6 @@ def _ceiling(cal: Calibration, first: date) -> Array:
     return 2.0 * (known + cal.starts * months) / (months * WEEKS_PER_MONTH) + 10.0
 
 
-def _project_shares(
-    cal: Calibration, horizon: int, scenario: Scenario, profile: Array, share: Array
-) -> Forecast:
-    """Central projection of every row with its own extra-capacity profile and ring-fence share."""
-    parts = []
-    for s in np.unique(share):
-        idx = np.flatnonzero(share == s)
-        sub = replace(scenario, extra_capacity=profile[idx], ring_fence=float(s))
-        parts.append((idx, forecast(cal.subset(idx), horizon, rng=np.random.default_rng(0), runs=0, scenario=sub)))
-    values = np.empty((cal.size, horizon, len(REPORTED), 3))
-    for idx, fc in parts:
-        values[idx] = fc.values
-    return Forecast(keys=cal.keys, months=parts[0][1].months, values=values, runs=0)
-
-
 def _feasible(cal: Calibration, targets: list[Target], fc: Forecast) -> Mask:
     months = fc.months
     ok = np.ones(cal.size, dtype=bool)
@@ -271,8 +260,9 @@ def _feasible(cal: Calibration, targets: list[Target], fc: Forecast) -> Mask:
 
 def _search(
     cal: Calibration, targets: list[Target], horizon: int, start_index: int, ramp_end: int, ramp: str,
-    share: float, allow_reduction: bool, scenario: Scenario, tolerance: float,
+    share: Array, allow_reduction: bool, scenario: Scenario, tolerance: float,
 ) -> tuple[Array, Mask]:
+    """Least feasible extra a week per list (rows of ``cal``, each with its ring-fence ``share``)."""
     L = cal.size
     first = min(t.month for t in targets)
     ceiling = _ceiling(cal, first)
@@ -286,7 +276,7 @@ def _search(
     fc = forecast(
         rep, horizon, rng=np.random.default_rng(0), runs=0,
         scenario=replace(scenario, extra_capacity=_profile(grid.reshape(-1), horizon, start_index, ramp_end, ramp),
-                         ring_fence=share),
+                         ring_fence=np.repeat(share, G)),
     )
     ok_grid = _feasible(rep, targets, fc).reshape(L, G)
     feasible: Mask = np.asarray(ok_grid.any(axis=1), dtype=bool)
@@ -301,7 +291,7 @@ def _search(
         fc = forecast(
             sub, horizon, rng=np.random.default_rng(0), runs=0,
             scenario=replace(scenario, extra_capacity=_profile(mid, horizon, start_index, ramp_end, ramp),
-                             ring_fence=share),
+                             ring_fence=share[idx]),
         )
         ok = _feasible(sub, targets, fc)
         hi[idx] = np.where(ok, mid, hi[idx])
