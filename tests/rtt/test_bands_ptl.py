@@ -107,3 +107,12 @@ def test_booking_order_does_not_depend_on_the_order_of_the_periods(
     shuffled = periods.sample(fraction=1.0, shuffle=True, seed=3)
     assert not shuffled.equals(periods)
     assert ptl_snapshot(shuffled, census).equals(ptl_snapshot(periods, census))
+
+
+def test_equity_columns_from_a_patients_table_read_as_plain_text(
+    golden_events: pl.DataFrame, census: date
+) -> None:
+    text = pl.read_csv(GOLDEN / "patients.csv", infer_schema=False)
+    ptl = ptl_snapshot(build_periods(golden_events, census), census, text)
+    row = ptl.filter(pl.col("patient_id") == "PA13").row(0, named=True)
+    assert (row["age"], row["imd_quintile"], row["ethnic_group"]) == (74, 1, "White")

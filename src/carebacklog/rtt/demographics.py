@@ -105,11 +105,17 @@ def add_demographics(ptl: pl.DataFrame, patients: pl.DataFrame, census_date: dat
     ):
         if name not in people.columns:
             people = people.with_columns(pl.lit(None, dtype).alias(name))
+    if people.schema["birth_date"] == pl.String:  # a patients table read without read_patients
+        people = people.with_columns(
+            pl.col("birth_date").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        )
+    elif people.schema["birth_date"] != pl.Date:
+        people = people.with_columns(pl.col("birth_date").cast(pl.Date))
     people = people.unique("patient_id", keep="first", maintain_order=True)
     joined = ptl.join(people, on="patient_id", how="left", maintain_order="left")
     age = _age_at(pl.col("birth_date"), census_date)
     category = pl.col("ethnic_category").str.strip_chars().str.to_uppercase()
-    decile = pl.col("imd_decile").cast(pl.Int8)
+    decile = pl.col("imd_decile").cast(pl.Int8, strict=False)
     decile = pl.when(decile.is_between(1, 10)).then(decile)
     return joined.with_columns(
         age=age,
