@@ -106,7 +106,8 @@ def _emit(
         text = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).write_csv()
     else:
         console = Console(record=True, width=250, file=io.StringIO()) if out else Console(width=250)
-        console.print(_table(frame, limit))
+        if frame.height:
+            console.print(_table(frame, limit))
         if frame.height > limit:
             console.print(f"… showing {limit} of {frame.height} rows (use --limit or --format csv for all)")
         for line in footer or []:
