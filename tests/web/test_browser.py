@@ -181,3 +181,21 @@ def test_admin_pages_are_accessible(server: tuple[str, WebApp], browser: Any) ->
     assert "login" in page.locator("table").inner_text()
     _axe(page, "admin_audit")
     page.context.close()
+
+
+def test_forecast_scenario_runs_and_charts_render(server: tuple[str, WebApp], browser: Any) -> None:
+    base, _ = server
+    page = _page(browser, base, "viewer")
+    with page.expect_navigation(url="**/forecast"):
+        page.click("header a:has-text('Forecast')")
+    page.fill("#referral_growth", "6")
+    page.fill("#capacity_change", "-10")
+    with page.expect_navigation(url="**referral_growth=6*"):
+        page.click("button:has-text('Run scenario')")
+    assert page.locator("#referral_growth").input_value() == "6.0"
+    assert "extra clock stops a week" in page.locator("#plan").inner_text()
+    _charts_render(page, 3)
+    assert page.locator("figure[data-chart='forecast-total'] polygon").count() == 1  # the 10th-90th range
+    _axe(page, "forecast")
+    _shot(page, "forecast")
+    page.context.close()

@@ -32,7 +32,7 @@ def available_features() -> Features:
     return Features(
         national=_has("carebacklog.published", "read_rtt", "read_orgs", "headline_measures"),
         spc=_has("carebacklog.spc", "xmr_chart"),
-        forecast=_has("carebacklog.forecast", "project", "recommend_capacity"),
+        forecast=_has("carebacklog.forecast", "inputs_from_ptl", "forecast", "plan_capacity", "parse_target"),
         equity=_has("carebacklog.equity", "equity_breakdown"),
         explain=_has("carebacklog.rtt", "explain"),
     )

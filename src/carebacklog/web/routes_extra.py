@@ -12,6 +12,10 @@ __all__ = ["include"]
 
 
 def include(app: FastAPI, features: Features) -> None:
-    for flag, module in (("national", "routes_national"), ("equity", "routes_equity")):
+    for flag, module in (
+        ("national", "routes_national"),
+        ("equity", "routes_equity"),
+        ("forecast", "routes_forecast"),
+    ):
         if getattr(features, flag):
             app.include_router(importlib.import_module(f"carebacklog.web.{module}").router)

@@ -1,0 +1,225 @@
+"""Forecast: a scenario form (referral growth, capacity change, extra capacity, targets) giving projections
+with 10th-90th percentile ranges and the optimiser's recommended capacity (``carebacklog.forecast``).
+
+Aggregates only (viewers may use it). The model is calibrated once per load from the trust's own PTL and
+RTT periods (``inputs_from_ptl``); each scenario's projection and plan are remembered per process.
+The scenario form is a GET form: running a scenario changes nothing, so it needs no CSRF token and its
+URL can be shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+import polars as pl
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from carebacklog.store.models import Load, Period
+from carebacklog.store.read import table_to_frame
+from carebacklog.web import charts
+from carebacklog.web.deps import AppState, Auth, Db, State, require_role
+from carebacklog.web.render import render
+from carebacklog.web.service import get_load
+
+__all__ = ["ForecastQuery", "ForecastResult", "router", "run_forecast"]
+
+router = APIRouter()
+Viewer = Annotated[Auth, Depends(require_role("viewer"))]
+RUNS = 500  # Monte Carlo runs per scenario: stable 10th/90th percentiles in well under a second
+SEED = 20241130  # fixed, so the same scenario always gives the same ranges
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class ForecastQuery(BaseModel):
+    """A scenario. Targets follow NHS England's planning guidance: 65% within 18 weeks by March 2026 and
+    92% by March 2029 (domain.md §1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    referral_growth: float = Field(default=3.0, ge=-50, le=50, description="Referral growth, % a year")
+    capacity_change: float = Field(default=0.0, ge=-90, le=100, description="Change in today's capacity, %")
+    extra_per_week: float = Field(default=0.0, ge=0, le=100_000, description="Extra clock stops a week")
+    horizon: int = Field(default=24, ge=3, le=60, description="Months to project")
+    interim_pct: float = Field(default=65.0, gt=0, le=100, description="Interim target: % within 18 weeks")
+    interim_month: str = Field(
+        default="2026-03", pattern=_MONTH, description="Interim target month (YYYY-MM)"
+    )
+    final_pct: float = Field(default=92.0, gt=0, le=100, description="Final target: % within 18 weeks")
+    final_month: str = Field(default="2029-03", pattern=_MONTH, description="Final target month (YYYY-MM)")
+
+
+class SeriesPoint(BaseModel):
+    month: str
+    median: float
+    p10: float
+    p90: float
+
+
+class ForecastPublic(BaseModel):
+    census_date: dt.date
+    scenario: ForecastQuery
+    total: list[SeriesPoint]
+    pct_within_18: list[SeriesPoint]
+    over_52: list[SeriesPoint]
+    recommended_extra_per_week: float | None = Field(
+        description="Least extra clock stops a week meeting both targets"
+    )
+    capacity_per_week_today: float
+    plan_messages: list[str]
+    targets: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    frame: pl.DataFrame  # forecast.to_frame(): month, measures with _p10/_p90
+    plan: Any  # forecast.CapacityPlan
+    error: str | None
+
+
+def _calibration(state: AppState, load: Load) -> Any:
+    def compute() -> Any:
+        from carebacklog.forecast import inputs_from_ptl
+
+        periods = table_to_frame(state.engine, Period.__table__, load.id)  # type: ignore[arg-type]
+        return inputs_from_ptl(state.ptl_cache.frame(load.id), load.census_date, periods=periods)
+
+    return state.memo.get(("forecast_inputs", load.id), compute)
+
+
+def run_forecast(state: AppState, load: Load, query: ForecastQuery) -> ForecastResult:
+    """The projection and capacity plan for a scenario (remembered per load and scenario)."""
+
+    def compute() -> ForecastResult:
+        from carebacklog.forecast import Scenario, forecast, parse_target, plan_capacity
+
+        cal = _calibration(state, load)
+        scenario = Scenario(
+            referral_growth=query.referral_growth / 100,
+            capacity_change=query.capacity_change / 100,
+            extra_capacity=query.extra_per_week,
+        )
+        projection = forecast(
+            cal, query.horizon, rng=np.random.default_rng(SEED), runs=RUNS, scenario=scenario
+        )
+        base = Scenario(referral_growth=scenario.referral_growth, capacity_change=scenario.capacity_change)
+        try:
+            targets = [
+                parse_target(f"pct18>={query.interim_pct:g}@{query.interim_month}"),
+                parse_target(f"pct18>={query.final_pct:g}@{query.final_month}"),
+            ]
+            plan, error = plan_capacity(cal, targets, scenario=base), None
+        except ValueError as exc:
+            plan, error = None, str(exc)
+        return ForecastResult(frame=projection.to_frame(), plan=plan, error=error)
+
+    return state.fragments.get(("forecast", load.id, query.model_dump_json()), compute)
+
+
+def _series(frame: pl.DataFrame, name: str) -> list[SeriesPoint]:
+    return [
+        SeriesPoint(month=r["month"], median=r[name], p10=r[f"{name}_p10"], p90=r[f"{name}_p90"])
+        for r in frame.select("month", name, f"{name}_p10", f"{name}_p90").to_dicts()
+    ]
+
+
+def _public(load: Load, query: ForecastQuery, result: ForecastResult) -> ForecastPublic:
+    plan = result.plan
+    extra = float(plan.extra_per_week[0]) if plan is not None and bool(plan.feasible[0]) else None
+    return ForecastPublic(
+        census_date=load.census_date,
+        scenario=query,
+        total=_series(result.frame, "total"),
+        pct_within_18=_series(result.frame, "pct_within_18"),
+        over_52=_series(result.frame, "over_52"),
+        recommended_extra_per_week=extra,
+        capacity_per_week_today=float(plan.base_per_week[0]) if plan is not None else 0.0,
+        plan_messages=list(plan.messages) if plan is not None else [result.error or ""],
+        targets=plan.target_frame().to_dicts() if plan is not None else [],
+    )
+
+
+def _page_query(request: Request) -> ForecastQuery:
+    raw = {k: v for k, v in request.query_params.items() if v != ""}
+    try:
+        return ForecastQuery.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from exc
+
+
+def _charts(query: ForecastQuery, frame: pl.DataFrame) -> list[dict[str, Any]]:
+    months = frame["month"].to_list()
+    every = max(1, len(months) // 8)
+    out = []
+    for name, title, unit in (
+        ("total", "Waiting list", "pathways"),
+        ("pct_within_18", "Percentage within 18 weeks", "%"),
+        ("over_52", "Waiting over 52 weeks", "pathways"),
+    ):
+        lines = [charts.Line("Median", frame[name].to_list(), charts.BLUE)]
+        if name == "pct_within_18":
+            lines.append(
+                charts.Line(
+                    f"Target {query.final_pct:g}%",
+                    [query.final_pct] * len(months),
+                    charts.ORANGE,
+                    dashed=True,
+                )
+            )
+            lines.append(
+                charts.Line(
+                    f"Interim {query.interim_pct:g}%",
+                    [query.interim_pct] * len(months),
+                    charts.PURPLE,
+                    dashed=True,
+                )
+            )
+        svg = charts.line_chart(
+            months,
+            lines,
+            bands=[
+                charts.Band(
+                    "10th to 90th percentile", frame[f"{name}_p10"].to_list(), frame[f"{name}_p90"].to_list()
+                )
+            ],
+            title=f"{title}: projection",
+            desc=f"{title} ({unit}) each month: median of {RUNS} simulations, shaded 10th to 90th percentile.",
+            label_every=every,
+        )
+        out.append({"name": name, "title": title, "svg": svg})
+    return out
+
+
+@router.get("/forecast", response_class=HTMLResponse, include_in_schema=False)
+def forecast_page(
+    request: Request,
+    state: State,
+    db: Db,
+    auth: Viewer,
+    query: Annotated[ForecastQuery, Depends(_page_query)],
+) -> Response:
+    load = get_load(state, db)
+    result = run_forecast(state, load, query)
+    public = _public(load, query, result)
+    return render(
+        request, state, "forecast.html", auth, title="Forecast", load=load, query=query, result=public,
+        charts=_charts(query, result.frame), rows=result.frame.to_dicts(),
+        capacity=result.plan.capacity_frame().to_dicts() if result.plan is not None else [],
+    )  # fmt: skip
+
+
+@router.get("/api/v1/forecast", response_model=ForecastPublic, tags=["aggregates"])
+def forecast_api(
+    query: Annotated[ForecastQuery, Query()], state: State, db: Db, auth: Viewer
+) -> ForecastPublic:
+    """Project the trust's list under a scenario (median and 10th/90th percentiles by month) and the least
+    extra clock stops a week that meet the two targets (the optimiser's recommendation)."""
+    load = get_load(state, db)
+    return _public(load, query, run_forecast(state, load, query))
