@@ -116,3 +116,12 @@ def test_bad_rows_are_quarantined_and_bad_files_fail(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "file not found" in missing.stderr
     bad_date = runner.invoke(app, ["rtt", "periods", EVENTS, "--census-date", "31/03/2025"])
     assert bad_date.exit_code == 2 and "is not a date" in bad_date.stderr
+
+
+def test_quality_on_clean_events_says_so(tmp_path: Path) -> None:
+    events = tmp_path / "clean.csv"
+    lines = (GOLDEN / "events.csv").read_text().splitlines()
+    events.write_text("\n".join([lines[0], *[x for x in lines if x.startswith("G01-")]]) + "\n")
+    result = runner.invoke(app, ["rtt", "quality", str(events), "--census-date", "2025-03-31"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "No data issues found."
