@@ -61,6 +61,9 @@ def _quintile_gap(trust: SynthTrust) -> float:
 def test_injected_imd_gap_is_found_on_the_ptl() -> None:
     gapped = demo_trust(seed=8, imd_gap_weeks=6.0)
     assert _quintile_gap(gapped) == pytest.approx(6.0, abs=1.5)
+    # Also when patients hold several pathways: the tilt is solved over pathways, by patient.
+    shared = demo_trust(seed=8, imd_gap_weeks=6.0, shared_patients=0.16)
+    assert _quintile_gap(shared) == pytest.approx(6.0, abs=1.5)
 
 
 def test_no_gap_by_default(trust: SynthTrust) -> None:
@@ -74,3 +77,30 @@ def test_tilt_solves_for_requested_gap_and_refuses_impossible_ones() -> None:
     assert solve_imd_tilt(weeks, -5.0) < 0
     with pytest.raises(ValueError, match="at most"):
         solve_imd_tilt(weeks, 500.0)
+
+
+def test_one_patient_per_pathway_by_default(trust: SynthTrust) -> None:
+    per_patient = trust.events.group_by("patient_id").agg(pl.col("pathway_id").n_unique().alias("n"))
+    # Only the earlier pathway behind a consultant referral (status 12) shares its patient.
+    twelves = trust.events.filter(pl.col("rtt_status") == 12).height
+    assert per_patient.filter(pl.col("n") > 1).height == twelves
+
+
+def test_shared_patients_wait_on_more_than_one_pathway_in_compatible_services() -> None:
+    from carebacklog.synth.assumptions import SHARED_PATIENT_SHARE
+
+    shared = demo_trust(seed=8, shared_patients=SHARED_PATIENT_SHARE)
+    assert shared.patients.height == shared.events["patient_id"].n_unique()
+    per_patient = shared.events.group_by("patient_id").agg(
+        pl.col("pathway_id").n_unique().alias("pathways"),
+        pl.col("treatment_function").unique().alias("tfs"),
+    )
+    ratio = per_patient["pathways"].sum() / per_patient.height
+    assert 1.12 < ratio < 1.3  # NHS England: about 1.19 pathways per patient on the waiting list
+    children = {"171", "214", "215", "216", "321", "421"}
+    for tfs in per_patient.filter(pl.col("pathways") > 1)["tfs"].to_list():
+        kinds = {
+            "child" if t in children else "gynae" if t == "502" else "elderly" if t == "430" else "adult"
+            for t in tfs
+        }
+        assert len(kinds) == 1, tfs

@@ -181,6 +181,14 @@ PATIENT_MIX: Final[dict[str, tuple[float, tuple[float, ...]]]] = {
 }
 DEFAULT_PATIENT_MIX: Final[tuple[float, tuple[float, ...]]] = (0.54, (0.06, 0.22, 0.30, 0.24, 0.18))
 
+# Patients with more than one pathway: NHS England's monthly RTT statistical press notices (2024-25) estimate
+# about 6.2-6.4 million unique patients behind 7.4-7.6 million waiting-list pathways, about 1.19 pathways per
+# patient, so about 16% of pathways belong to a patient who already has another. The second pathway's
+# patient is drawn within a compatible group (children's services with children, gynaecology with women,
+# elderly medicine with the elderly, other adult services together).
+SHARED_PATIENT_SHARE: Final[float] = 0.16
+PATIENT_CLASS: Final[dict[str, int]] = {"X04": 1, "C_502": 2, "C_430": 3}  # others: 0 (adult services)
+
 # Ethnic category (NHS Data Dictionary "Ethnic Category" letter codes) with England shares from ONS Census
 # 2021 (TS021, England): Gypsy/Irish Traveller and Roma are recorded as C (any other White), Arab as S (any
 # other ethnic group). Z (not stated) is added at 5% (assumption: hospital records carry some not stated).

@@ -116,6 +116,13 @@ def register(app: typer.Typer) -> None:
         imd_gap_weeks: float = typer.Option(
             0.0, "--imd-gap-weeks", help="Make IMD quintile 1 wait this many weeks longer than quintile 5."
         ),
+        shared_patients: float = typer.Option(
+            0.0,
+            "--shared-patients",
+            min=0.0,
+            max=0.99,
+            help="Share of pathways given to a patient who already has another (NHS England: about 0.16).",
+        ),
         data_errors: float = typer.Option(
             0.0,
             "--data-errors",
@@ -166,6 +173,7 @@ def register(app: typer.Typer) -> None:
                     scale=scale,
                     imd_gap_weeks=imd_gap_weeks,
                     data_errors=data_errors,
+                    shared_patients=shared_patients,
                     progress=step,
                 )
             except ValueError as exc:

@@ -27,7 +27,9 @@ def demo_extract() -> pl.DataFrame:
         return read_rtt([path])
 
 
-def demo_trust(seed: int = 0, *, scale: float = 1.0, imd_gap_weeks: float = 0.0) -> SynthTrust:
+def demo_trust(
+    seed: int = 0, *, scale: float = 1.0, imd_gap_weeks: float = 0.0, shared_patients: float = 0.0
+) -> SynthTrust:
     """The demo trust: RBD's published November 2024 month, reproduced at patient level (under a second)."""
     return synthesise_trust(
         demo_extract(),
@@ -36,6 +38,7 @@ def demo_trust(seed: int = 0, *, scale: float = 1.0, imd_gap_weeks: float = 0.0)
         rng=np.random.default_rng(seed),
         scale=scale,
         imd_gap_weeks=imd_gap_weeks,
+        shared_patients=shared_patients,
     )
 
 

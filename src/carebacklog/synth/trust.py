@@ -13,7 +13,7 @@ from carebacklog.synth.assumptions import PRIORITY_CODES, SURGICAL_GROUPS, TREAT
 from carebacklog.synth.calendar import day_number
 from carebacklog.synth.errors import inject_errors
 from carebacklog.synth.histories import ACTIVITIES, build_histories
-from carebacklog.synth.patients import ETHNIC_LETTERS, draw_patients
+from carebacklog.synth.patients import ETHNIC_LETTERS, assign_patients, draw_patients
 from carebacklog.synth.plan import OPEN, plan_pathways
 from carebacklog.synth.targets import UNKNOWN_COMMISSIONER, month_targets
 
@@ -71,6 +71,7 @@ def synthesise_trust(
     scale: float = 1.0,
     imd_gap_weeks: float = 0.0,
     data_errors: float = 0.0,
+    shared_patients: float = 0.0,
     progress: Progress | None = None,
 ) -> SynthTrust:
     """Generate a trust whose clock-engine picture at ``census_date`` reproduces the published month.
@@ -80,8 +81,10 @@ def synthesise_trust(
     ends on ``census_date``. ``scale`` multiplies every count (e.g. to England size for benchmarks).
     ``imd_gap_weeks`` makes open pathways of the most deprived IMD quintile wait that many weeks longer on
     average than those of the least deprived. ``data_errors`` gives that share of pathways one known
-    data-quality error (see :mod:`carebacklog.synth.errors`; listed in ``injected_errors``). The same
-    ``rng`` state gives the same trust.
+    data-quality error (see :mod:`carebacklog.synth.errors`; listed in ``injected_errors``).
+    ``shared_patients`` gives that share of pathways to a patient who already has another (NHS England's
+    waiting list has about 1.19 pathways per patient: ``SHARED_PATIENT_SHARE`` = 0.16); by default each
+    pathway has its own patient. The same ``rng`` state gives the same trust.
     """
     step = progress or (lambda _msg: None)
     if (census_date + dt.timedelta(days=1)).day != 1:
@@ -108,13 +111,20 @@ def synthesise_trust(
     # commissioner and the treatment function of the pathway it led to.
     owner = np.concatenate([np.arange(n_main), ev.prior_of])
     code_idx = _detail_codes(groups, plan.tf_idx, rng)[owner]
+    # Patients: some pathways belong to a patient who already has another (assign_patients); patients are
+    # numbered in the order of the pathway that holds their attributes.
+    if not 0 <= shared_patients < 1:
+        raise ValueError(f"shared_patients must be in [0, 1), got {shared_patients}")
+    holder = assign_patients(plan.tf_idx, groups, shared_patients, rng)
+    holders = np.unique(holder)
+    patient_of = np.searchsorted(holders, holder)[owner]
     width = max(9, len(str(n_all)))
     pathway_ids = pl.lit(f"{provider_code}") + pl.Series(np.arange(n_all)).cast(pl.String).str.zfill(width)
     ids = pl.select(pathway_ids.alias("p")).to_series()
     patient_ids = pl.select(
-        (pl.lit(f"{provider_code}-P") + pl.Series(np.arange(n_main)).cast(pl.String).str.zfill(width)).alias(
-            "p"
-        )
+        (
+            pl.lit(f"{provider_code}-P") + pl.Series(np.arange(holders.size)).cast(pl.String).str.zfill(width)
+        ).alias("p")
     ).to_series()
     codes = pl.Series(_code_table(groups))
     commissioners = pl.Series(
@@ -133,7 +143,7 @@ def synthesise_trust(
                 pl.concat_str(pl.lit(f"{provider_code}-"), pl.lit(pl.Series(pw * 64 + seq).cast(pl.String)))
             ).to_series(),
             "pathway_id": ids.gather(pw),
-            "patient_id": patient_ids.gather(owner[pw]),
+            "patient_id": patient_ids.gather(patient_of[pw]),
             "provider_code": pl.Series([provider_code]).gather(np.zeros(pw.size, dtype=np.int64)),
             "treatment_function": codes.gather(code_idx[pw]),
             "commissioner_code": commissioners.gather(plan.cc_idx[owner[pw]]),
@@ -151,8 +161,16 @@ def synthesise_trust(
     )
 
     step("patients")
-    open_weeks = np.where(plan.kind == OPEN, (census - plan.start) / 7.0, np.nan)
-    attrs = draw_patients(plan.tf_idx, groups, open_weeks, census, rng, imd_gap_weeks=imd_gap_weeks)
+    is_open = np.flatnonzero(plan.kind == OPEN)
+    attrs = draw_patients(
+        plan.tf_idx[holders],
+        groups,
+        (census - plan.start[is_open]) / 7.0,
+        patient_of[is_open],
+        census,
+        rng,
+        imd_gap_weeks=imd_gap_weeks,
+    )
     patients = pl.DataFrame(
         {
             "patient_id": patient_ids,
@@ -160,7 +178,7 @@ def synthesise_trust(
             "sex": pl.Series(["M", "F"]).gather(attrs["female"].astype(np.int64)),
             "ethnic_category": pl.Series(ETHNIC_LETTERS).gather(attrs["ethnic_category"]),
             "imd_decile": pl.Series(attrs["imd_decile"]).cast(pl.Int8),
-            "lsoa": pl.repeat(None, n_main, dtype=pl.String, eager=True),
+            "lsoa": pl.repeat(None, holders.size, dtype=pl.String, eager=True),
         }
     )
     if data_errors:
