@@ -54,7 +54,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--pathways", type=int, default=2_200_000, help="pathways to generate (~4.65 events each)"
+        "--pathways", type=int, default=2_200_000, help="pathways to generate (~4.75 events each)"
     )
     parser.add_argument("--england", action="store_true", help="England scale: about 40 M events")
     parser.add_argument("--seed", type=int, default=20260131)

@@ -83,14 +83,18 @@ def generate_events(
     dta = alive & (rng.random(n) < 0.45)
     prio = rng.choice(len(PRIORITIES), n, p=[0.01, 0.02, 0.17, 0.35, 0.4, 0.03, 0.02])
     slots.append((dta, day.copy(), np.full(n, _DTA), np.full(n, 20)))
-    treat_day = day + rng.gamma(2.0, 45.0, n).astype(np.int64) + 1
+    # Time from decision to treatment follows the priority: about the FSSA time frame for P1a-P3,
+    # longer for P4 and the deferred P5/P6 (means in days, one per code in PRIORITIES order).
+    mean_days = np.array([1.0, 3.0, 25.0, 70.0, 120.0, 180.0, 180.0])
+    gap = np.where(dta, mean_days[prio], 60.0)
+    treat_day = day + rng.gamma(2.0, gap / 2.0).astype(np.int64) + 1
     pre_op = dta & (rng.random(n) < 0.6)
     slots.append((pre_op, day + rng.integers(7, 30, n), np.full(n, _OTHER), np.full(n, 20)))
     tci_cancel = dta & (rng.random(n) < 0.15)
     slots.append((tci_cancel, treat_day - rng.integers(1, 10, n), np.full(n, _CANCEL), np.full(n, 20)))
-    admitted = dta & (rng.random(n) < 0.9)
+    admitted = dta & (rng.random(n) < 0.95)
     slots.append((admitted, treat_day.copy(), np.full(n, _ADM), np.full(n, 30)))
-    non_admitted = alive & ~dta & (rng.random(n) < 0.85)
+    non_admitted = alive & ~dta & (rng.random(n) < 0.95)
     na_status = rng.choice(np.array([30, 31, 32, 34, 35, 36]), n, p=[0.55, 0.05, 0.15, 0.2, 0.04, 0.01])
     slots.append((non_admitted, treat_day.copy(), np.full(n, _OP), na_status))
     after = (admitted | non_admitted) & (rng.random(n) < 0.3)
