@@ -52,6 +52,7 @@ def _many(  # type: ignore[no-untyped-def]
     scale: float,
     fmt: str,
     imd_gap_weeks: float,
+    shared_patients: float,
     data_errors: float,
     extract_path: Path,
 ) -> None:
@@ -81,6 +82,7 @@ def _many(  # type: ignore[no-untyped-def]
                 providers=codes,
                 scale=scale,
                 imd_gap_weeks=imd_gap_weeks,
+                shared_patients=shared_patients,
                 fmt=fmt,  # type: ignore[arg-type]
                 on_provider=lambda code: progress.update(task, advance=1, description=code),
             )
@@ -95,7 +97,7 @@ def _many(  # type: ignore[no-untyped-def]
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``synth trust`` and ``synth check`` to the ``synth`` group."""
+    """Add ``synth trust``, ``synth check`` and ``synth sweep`` to the ``synth`` group."""
 
     @app.command("trust")
     def trust_command(
@@ -151,6 +153,7 @@ def register(app: typer.Typer) -> None:
                 scale,
                 fmt.value,
                 imd_gap_weeks,
+                shared_patients,
                 data_errors,
                 extract_path,
             )

@@ -49,6 +49,7 @@ def synthesise_providers(
     providers: Sequence[str] | None = None,
     scale: float = 1.0,
     imd_gap_weeks: float = 0.0,
+    shared_patients: float = 0.0,
     fmt: Literal["parquet", "csv"] = "parquet",
     on_provider: Callable[[str], None] | None = None,
 ) -> ManyResult:
@@ -76,6 +77,7 @@ def synthesise_providers(
             rng=np.random.default_rng(seeds[i]),
             scale=scale,
             imd_gap_weeks=imd_gap_weeks,
+            shared_patients=shared_patients,
         )
         trust.events.write_parquet(parts / f"events-{i:05d}.parquet")
         trust.patients.write_parquet(parts / f"patients-{i:05d}.parquet")
