@@ -59,7 +59,10 @@ def bench_national_sweep(workers: int = 2, runs: int = 1000, horizon: int = 24) 
     obs = load_observations([DATA / "rtt_full_extract_2026_01.zip"], "provider,treatment_function")
     cal = calibrate(obs)
     prepared = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+    import dask
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         started = time.perf_counter()
         result = sweep(cal, horizon, runs=runs, seed=0, client=client)

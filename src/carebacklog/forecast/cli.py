@@ -292,8 +292,12 @@ def register(forecast_app: typer.Typer, plan_app: typer.Typer) -> None:
             if scheduler:
                 client = Client(scheduler)
             else:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
+                import dask
+
+                # Dask's statistical profiler samples every worker thread every 10 ms: pure overhead here
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0")
                 client = Client(cluster)
         except Exception as exc:
             _fail(f"cannot start or reach the Dask scheduler: {exc}")
