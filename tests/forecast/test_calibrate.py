@@ -7,8 +7,9 @@ import polars as pl
 import pytest
 
 from carebacklog.forecast.bins import monthly_bins
-from carebacklog.forecast.calibrate import calibrate_series, run_rate, stops_by_model_bin
+from carebacklog.forecast.calibrate import calibrate_series, stops_by_model_bin
 from carebacklog.forecast.montecarlo import forecast
+from carebacklog.forecast.runrates import run_rate
 
 BINS = monthly_bins(12)
 STEP = 52 / 12

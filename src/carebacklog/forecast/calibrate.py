@@ -8,7 +8,7 @@ Two routes, both vectorised over many lists (leading axis L):
 * :func:`calibrate_snapshot` — one month: that month's flows are the run-rates (Part_3 clock starts,
   Part_1A + Part_1B clock stops); the treatment profile comes from stops by band over the list by band;
   renege rates, which one month cannot reveal, come from a prior (by default the national rates
-  calibrated from the bundled 13-month series, see :func:`carebacklog.forecast.inputs.national_renege_prior`).
+  calibrated from the bundled 13-month series, see :func:`carebacklog.forecast.inputs.national_priors`).
 
 The estimators (docs/forecast.md explains why):
 
@@ -20,9 +20,8 @@ The estimators (docs/forecast.md explains why):
   clipped to zero per bin and the positive residuals rescaled so the total renege flow still equals the
   pooled net residual; a negative net residual (the list grew by more than starts - stops) becomes an
   uplift of clock starts instead, so list-size growth is preserved while every rate stays in [0, 1].
-* **Run-rates**: the level is the mean of the last three months; with at least 24 months, seasonal
-  factors by calendar month and a Theil–Sen trend (median of pairwise slopes, robust to one odd month)
-  damped by ``TREND_DAMPING`` per month.
+* **Run-rates** (:mod:`carebacklog.forecast.runrates`): the level is the mean of the last three months;
+  with at least 24 months, seasonal factors by calendar month and a damped Theil–Sen trend.
 * **Anchoring**: the renege level is scaled so that, over the run-rate window, starts - stops -
   reneges equals half the list's recent monthly change; the treatment profile is blended with the one
   that keeps today's wait distribution (``PERSISTENCE``), because short runs of months give noisy
@@ -40,14 +39,13 @@ import polars as pl
 from numpy.typing import NDArray
 
 from carebacklog.forecast.bins import Bins, steps_per_month
+from carebacklog.forecast.runrates import RECENT, TREND_DAMPING, correlation, run_rate
 
 __all__ = [
     "KAPPA",
-    "TREND_DAMPING",
     "Calibration",
     "calibrate_series",
     "calibrate_snapshot",
-    "run_rate",
     "stops_by_model_bin",
 ]
 
@@ -57,19 +55,11 @@ Array = NDArray[np.float64]
 # monthly list; a bin seen for fewer pathway-months leans on the pooled value. Chosen on the 13-month
 # series back-test (docs/forecast.md).
 KAPPA = 30.0
-# A trend is fitted only from two years of months (with the seasonal factors): on the 13-month series a
-# trend fitted to 4–10 months made every back-test worse (docs/forecast.md).
-TREND_MIN_MONTHS = 24
-# Monthly damping of the run-rate trend (Gardner & McKenzie damped trend): the trend's effect fades
-# rather than compounding for years.
-TREND_DAMPING = 0.9
 # Bounds on a month's renege share of a bin's inflow: at most half leaves untreated in a month.
 MAX_RENEGE = 0.5
 # Correlation of starts' and stops' monthly noise assumed from one month of data: both follow the
 # month's working days. The national 13-month series gives about this (docs/forecast.md).
 SNAPSHOT_CORRELATION = 0.8
-# Run-rate window (months): the level of starts and stops is their mean over the last RECENT months.
-RECENT = 3
 # Share of the run-rate window's average monthly list change carried into the anchor (0: the list is
 # taken to be in balance at today's flows).
 ANCHOR_CHANGE = 0.5
@@ -82,8 +72,6 @@ PERSISTENCE = 0.8
 PROFILE_FLOOR = 0.25
 # Most of a bin's stock that may be recorded one bin older each month (see _residual_renege).
 MAX_SKIP = 0.9
-# Floors for the month-to-month coefficients of variation used in Monte Carlo runs.
-MIN_CV = 0.02
 
 
 @dataclass(frozen=True)
@@ -164,65 +152,6 @@ class Calibration:
             renege=np.clip(renege, 0.0, 1.0),
             profile=np.maximum(profile, 0.0),
         )
-
-
-def _theil_sen(y: Array) -> Array:
-    """Median pairwise slope per row of y (L, K); 0 when K < 3."""
-    k = y.shape[1]
-    if k < 3:
-        return np.zeros(y.shape[0])
-    i, j = np.triu_indices(k, 1)
-    slopes = (y[:, j] - y[:, i]) / (j - i)
-    return np.asarray(np.median(slopes, axis=1))
-
-
-def run_rate(series: Array) -> tuple[Array, Array, Array, Array, Array]:
-    """Level, damped relative trend, seasonal factors (L, 12), CV and relative residuals (L, K).
-
-    The series' last column is the census month. Seasonal factors need 24 months and are returned
-    aligned so that column ``j`` is ``j`` months after the census month's calendar month, mod 12.
-    """
-    series = np.asarray(series, dtype=np.float64)
-    L, K = series.shape
-    level = series[:, -min(RECENT, K) :].mean(axis=1)
-    seasonal = np.ones((L, 12))
-    deseason = series
-    if K >= 24:
-        # ratio to a centred 12-month mean, averaged by position in the year
-        ratios = np.full((L, K), np.nan)
-        for t in range(6, K - 6):
-            ratios[:, t] = series[:, t] / np.maximum(series[:, t - 6 : t + 6].mean(axis=1), 1e-9)
-        pos = (np.arange(K) - (K - 1)) % 12  # 0 = census month's position
-        for p in range(12):
-            cols = ratios[:, pos == p]
-            if cols.size and np.isfinite(cols).any():
-                seasonal[:, p] = np.nanmean(cols, axis=1)
-        seasonal = np.where(np.isfinite(seasonal), seasonal, 1.0)
-        seasonal /= seasonal.mean(axis=1, keepdims=True)
-        deseason = series / seasonal[:, pos]
-        level = deseason[:, -RECENT:].mean(axis=1)
-    safe = np.maximum(level, 1e-9)
-    trend = np.where(level > 0, _theil_sen(deseason) / safe, 0.0) if K >= TREND_MIN_MONTHS else np.zeros(L)
-    trend = np.clip(trend, -0.05, 0.05)  # at most ±5% a month
-    if K >= 3:
-        t = np.arange(K) - (K - 1)
-        fitted = level[:, None] * (1.0 + trend[:, None] * t)
-        resid = (deseason - fitted) / safe[:, None]
-        cv = np.std(resid, axis=1, ddof=1)
-    else:
-        resid = np.zeros((L, K))
-        cv = np.full(L, 0.05)  # one or two months: assume 5% month-to-month variation
-    return level, trend, seasonal, np.maximum(np.where(level > 0, cv, MIN_CV), MIN_CV), resid
-
-
-def _correlation(a: Array, b: Array) -> Array:
-    """Row-wise Pearson correlation of residuals, clipped to [0, 0.95] (0 when undefined)."""
-    a = a - a.mean(axis=1, keepdims=True)
-    b = b - b.mean(axis=1, keepdims=True)
-    denom = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(denom > 0, (a * b).sum(axis=1) / denom, 0.0)
-    return np.clip(rho, 0.0, 0.95)
 
 
 def _shrunk_rate(events: Array, exposure: Array, kappa: float) -> Array:
@@ -420,7 +349,7 @@ def calibrate_series(
         starts_cv=s_cv,
         capacity_cv=c_cv,
         renege_sd=renege_sd,
-        flow_correlation=_correlation(s_resid, c_resid),
+        flow_correlation=correlation(s_resid, c_resid),
         skip=skip if per_month == 1.0 else np.zeros_like(skip),
         starts_exposed=1.0,
         months_observed=K,

@@ -24,8 +24,9 @@ import polars as pl
 from numpy.typing import NDArray
 
 from carebacklog.forecast.bins import WEEKS_PER_MONTH, steps_per_month
-from carebacklog.forecast.calibrate import TREND_DAMPING, Calibration
+from carebacklog.forecast.calibrate import Calibration
 from carebacklog.forecast.model import MEASURES, project
+from carebacklog.forecast.runrates import TREND_DAMPING
 
 __all__ = ["QUANTILES", "REPORTED", "Forecast", "Scenario", "forecast", "month_ends"]
 
