@@ -39,7 +39,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from carebacklog.forecast.bins import Bins, steps_per_month
-from carebacklog.forecast.runrates import RECENT, TREND_DAMPING, correlation, run_rate
+from carebacklog.forecast.runrates import RECENT, correlation, run_rate
 
 __all__ = [
     "KAPPA",
