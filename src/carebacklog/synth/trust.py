@@ -137,28 +137,37 @@ def synthesise_trust(
     first = np.flatnonzero(change)
     seq = np.arange(pw.size) - np.repeat(first, np.diff(np.r_[first, pw.size]))
     priorities = pl.Series([None, *PRIORITY_CODES], dtype=pl.String)
-    events = pl.DataFrame(
+    # Integer columns first; the string columns are then gathered in one select, which Polars runs in
+    # parallel across columns.
+    index = pl.DataFrame(
         {
-            "event_id": pl.select(
-                pl.concat_str(pl.lit(f"{provider_code}-"), pl.lit(pl.Series(pw * 64 + seq).cast(pl.String)))
-            ).to_series(),
-            "pathway_id": ids.gather(pw),
-            "patient_id": patient_ids.gather(patient_of[pw]),
-            "provider_code": pl.Series([provider_code]).gather(np.zeros(pw.size, dtype=np.int64)),
-            "treatment_function": codes.gather(code_idx[pw]),
-            "commissioner_code": commissioners.gather(plan.cc_idx[owner[pw]]),
-            "event_date": pl.Series(ev.date).cast(pl.Date),
-            "activity": pl.Series(list(ACTIVITIES)).gather(ev.activity.astype(np.int64)),
-            "rtt_status": pl.Series("rtt_status", ev.status, dtype=pl.Int16),
-            "priority": priorities.gather(ev.priority.astype(np.int64) + 1),
-            "original_start_date": pl.Series(ev.original_start).cast(pl.Date),
+            "_n": pw * 64 + seq,
+            "_pw": pw,
+            "_patient": patient_of[pw],
+            "_code": code_idx[pw],
+            "_cc": plan.cc_idx[owner[pw]],
+            "_date": ev.date,
+            "_act": ev.activity.astype(np.int64),
+            "rtt_status": pl.Series(ev.status, dtype=pl.Int16),
+            "_priority": ev.priority.astype(np.int64) + 1,
+            "_orig": ev.original_start,
         }
-    ).with_columns(
-        # -1 (1969-12-31) marks "no original start date": only transfers in carry one.
-        original_start_date=pl.when(pl.col("original_start_date") > pl.lit(dt.date(1970, 1, 1))).then(
-            pl.col("original_start_date")
-        )
     )
+    events = index.select(
+        event_id=pl.concat_str(pl.lit(f"{provider_code}-"), pl.col("_n").cast(pl.String)),
+        pathway_id=pl.lit(ids).gather(pl.col("_pw")),
+        patient_id=pl.lit(patient_ids).gather(pl.col("_patient")),
+        provider_code=pl.lit(provider_code, dtype=pl.String),
+        treatment_function=pl.lit(codes).gather(pl.col("_code")),
+        commissioner_code=pl.lit(commissioners).gather(pl.col("_cc")),
+        event_date=pl.col("_date").cast(pl.Date),
+        activity=pl.lit(pl.Series(list(ACTIVITIES))).gather(pl.col("_act")),
+        rtt_status=pl.col("rtt_status"),
+        priority=pl.lit(priorities).gather(pl.col("_priority")),
+        # -1 marks "no original start date": only transfers in carry one.
+        original_start_date=pl.when(pl.col("_orig") >= 0).then(pl.col("_orig")).cast(pl.Date),
+    )
+    del index
 
     step("patients")
     is_open = np.flatnonzero(plan.kind == OPEN)
