@@ -77,3 +77,18 @@ def test_missing_file_and_mixed_inputs_are_refused(tmp_path):
     (tmp_path / "x.parquet").touch()
     with pytest.raises(ValueError):
         load_observations([RBD, tmp_path / "x.parquet"])
+
+
+def test_two_consecutive_published_months_use_the_residual_estimator_on_weekly_bins(rbd_tidy):
+    """A second month (the same provider a month on, list 2% longer) exercises weekly-bin calibration
+    from monthly data: the month ages the list by 4.348 weekly bands."""
+    nxt = rbd_tidy.with_columns(pl.lit(date(2024, 12, 31)).alias("period"), pl.col("count") * 1.02)
+    cal = calibrate(observations_from_tidy(pl.concat([rbd_tidy, nxt]), "national"))
+    assert cal.months_observed == 2 and cal.census == date(2024, 12, 31) and cal.bins.size == 105
+    assert (cal.renege >= 0).all() and (cal.renege <= 0.5).all() and (cal.profile >= 0).all()
+    from carebacklog.forecast.montecarlo import forecast
+
+    fc = forecast(cal, 3, rng=np.random.default_rng(0), runs=0)
+    assert fc.measure("total")[0, 0] == pytest.approx(cal.stock.sum() + cal.unknown_start[0], rel=0.05)
+    with pytest.raises(ValueError, match="consecutive"):
+        observations_from_tidy(pl.concat([rbd_tidy, nxt.with_columns(pl.lit(date(2025, 2, 28)).alias("period"))]))
