@@ -114,8 +114,7 @@ def register(forecast_app: typer.Typer, plan_app: typer.Typer) -> None:
         cv_capacity: float = typer.Option(1.0, "--cv-capacity", help="Coefficient of variation of capacity."),
         fmt: str = FORMAT,
     ) -> None:
-        """Queueing rules of thumb for one list (weeks throughout): load, target mean wait and size,
-        relief and target capacity, pressure."""
+        """Queueing rules of thumb for one list, in weeks: load, target wait and size, capacity, pressure."""
         from carebacklog.forecast.queueing import queue_plan
 
         try:
