@@ -77,3 +77,13 @@ def test_backtest_command(tmp_path):
 def test_missing_file_is_a_clear_error(tmp_path):
     r = runner.invoke(app, ["forecast", "project", str(tmp_path / "missing.csv"), "--horizon", "2"])
     assert r.exit_code == 2 and "missing.csv" in r.output
+
+
+def test_package_and_cli_import_without_numpy_so_help_stays_fast():
+    import subprocess
+    import sys
+
+    code = ("import sys, carebacklog.forecast, carebacklog.forecast.cli; "
+            "assert 'numpy' not in sys.modules and 'polars' not in sys.modules; "
+            "assert callable(carebacklog.forecast.queue_plan)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
