@@ -15,5 +15,5 @@ def test_version_flag_prints_the_package_version() -> None:
 def test_help_lists_every_command_group() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for group in ("rtt", "synth", "forecast", "plan"):
+    for group in ("rtt", "synth", "forecast", "plan", "equity", "spc", "simulate", "demo", "serve"):
         assert group in result.stdout

@@ -1,0 +1,33 @@
+"""The README's "A first session" runs as written (executable documentation)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _first_session_script() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## A first session", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block, "README has no bash block under 'A first session'"
+    lines = [line for line in block.group(1).splitlines() if not line.startswith("source ")]
+    return "\n".join(lines).replace("src/carebacklog/data", str(ROOT / "src" / "carebacklog" / "data"))
+
+
+def test_readme_first_session_runs_and_prints_the_published_national_figures(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", _first_session_script()],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "7,187,677" in out and "4,412,147" in out and "137,320" in out
+    assert "rule 1: referral starts period 1" in out  # the explain step
+    assert (tmp_path / "var" / "rbd" / "events.parquet").exists()
