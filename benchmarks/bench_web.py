@@ -130,7 +130,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     ready_at = time.perf_counter()
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # start-up reads and sorts the PTL before serving
         while True:
             try:
                 httpx.get(base + "/login", timeout=2)
@@ -150,8 +150,8 @@ def main() -> int:
         started = time.perf_counter()
         clients[0].get("/ptl").raise_for_status()
         print(
-            f"first PTL page (waits for the start-up cache warm-up): {time.perf_counter() - started:.1f} s; "
-            f"server start to ready: {time.perf_counter() - ready_at:.1f} s"
+            f"first PTL page: {time.perf_counter() - started:.2f} s; "
+            f"server start to ready (PTL read, sorted, overview computed): {time.perf_counter() - ready_at:.1f} s"
         )
         for sort in ("weeks_waited", "clock_start", "treatment_function", "priority", "pathway_id"):
             clients[0].get("/api/v1/ptl", params={"sort": sort}).raise_for_status()

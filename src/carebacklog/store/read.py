@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Engine, Table, select, text
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.orm import Session
 
 from carebacklog.store.load import _polars_dtype
@@ -33,24 +33,7 @@ def list_loads(session: Session) -> list[Load]:
     return list(session.scalars(select(Load).order_by(Load.id.desc())))
 
 
-def table_to_frame(
-    engine: Engine, table: Table, load_id: int, *, pathway_id: str | None = None
-) -> pl.DataFrame:
-    """The rows of ``table`` for ``load_id`` (and one pathway) as a typed Polars frame.
-
-    Reads through the driver (no per-value ORM conversion) so a 500,000-row PTL comes back in about a second;
-    SQLite's ISO date text and 0/1 booleans are typed by Polars.
-    """
-    schema = {c.name: _polars_dtype(c) for c in table.columns}
-    names = ", ".join(f'"{n}"' for n in schema)
-    params: dict[str, object] = {"load_id": load_id}
-    where = 'WHERE "load_id" = :load_id'
-    if pathway_id is not None:
-        where += ' AND "pathway_id" = :pathway_id'
-        params["pathway_id"] = pathway_id
-    with engine.connect() as conn:
-        rows = conn.execute(text(f'SELECT {names} FROM "{table.name}" {where}'), params).fetchall()
-    raw = pl.DataFrame([tuple(r) for r in rows], schema=list(schema), orient="row", infer_schema_length=None)
+def _typed(raw: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     exprs = []
     for name, dtype in schema.items():
         if dtype == pl.Date and raw.schema[name] == pl.String:
@@ -60,6 +43,39 @@ def table_to_frame(
         else:
             exprs.append(pl.col(name).cast(dtype, strict=False))
     return raw.select(exprs)
+
+
+def table_to_frame(
+    engine: Engine, table: Table, load_id: int, *, pathway_id: str | None = None, chunk: int = 50_000
+) -> pl.DataFrame:
+    """The rows of ``table`` for ``load_id`` (and one pathway) as a typed Polars frame.
+
+    Reads with the driver's own cursor in chunks (no per-row SQLAlchemy objects, and the GIL is let go
+    between chunks so a server keeps answering while a 500,000-row PTL loads); SQLite's ISO date text and
+    0/1 booleans are typed by Polars.
+    """
+    schema = {c.name: _polars_dtype(c) for c in table.columns}
+    names = ", ".join(f'"{n}"' for n in schema)
+    sql = f'SELECT {names} FROM "{table.name}" WHERE "load_id" = :load_id'
+    params: dict[str, object] = {"load_id": load_id}
+    if pathway_id is not None:
+        sql += ' AND "pathway_id" = :pathway_id'
+        params["pathway_id"] = pathway_id
+    frames = []
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":  # psycopg's named style is %(name)s
+            sql = sql.replace(":load_id", "%(load_id)s").replace(":pathway_id", "%(pathway_id)s")
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(chunk):
+                raw = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
+                frames.append(_typed(raw, schema))
+        finally:
+            cursor.close()
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(frames, how="vertical")
 
 
 def ptl_frame(engine: Engine, load_id: int) -> pl.DataFrame:

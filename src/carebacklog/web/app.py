@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -108,7 +109,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.warm_cache:
-            threading.Thread(target=_warm, args=(state,), name="carebacklog-warm", daemon=True).start()
+            # Before the first request is accepted: nobody waits behind a 500,000-row read, and the
+            # read (in a worker thread, in chunks) leaves the loop free for the process supervisor.
+            await anyio.to_thread.run_sync(_warm, state)
         yield
         engine.dispose()
 

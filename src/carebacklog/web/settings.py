@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     provider_code: str | None = Field(
         default=None, description="Which loaded provider to show (default: newest)."
     )
-    warm_cache: bool = Field(default=True, description="Read and sort the PTL into memory at start-up.")
+    warm_cache: bool = Field(
+        default=True, description="Read and sort the PTL and compute the overview before serving."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> Self:
