@@ -16,23 +16,12 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from carebacklog.rtt.schema import EVENT_SCHEMA, PRIORITIES
+from carebacklog.rtt.schema import ACTIVITIES, EVENT_SCHEMA, PRIORITIES
 
 __all__ = ["generate_events"]
 
 _TREATMENT_FUNCTIONS: Final = np.array(["100", "101", "110", "120", "130", "300", "320", "330", "502"])
-_ACTIVITY_NAMES: Final = np.array(
-    [
-        "referral",
-        "outpatient",
-        "admission",
-        "decision_to_admit",
-        "dna",
-        "cancellation",
-        "transfer_out",
-        "other",
-    ]
-)
+_ACTIVITY_NAMES: Final = np.array(ACTIVITIES)  # indexed by the codes below, in the contract's order
 _REF, _OP, _ADM, _DTA, _DNA, _CANCEL, _TRANSFER, _OTHER = range(8)
 _NO_STATUS: Final = -1
 

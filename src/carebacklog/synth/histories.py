@@ -27,22 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carebacklog.rtt.schema import ACTIVITIES
 from carebacklog.synth import assumptions as A
 from carebacklog.synth.calendar import back_to_weekday, weekday_of
 from carebacklog.synth.plan import ADMITTED, NON_ADMITTED, NULLIFIED, OPEN, TRANSFERRED, PathwayPlan
 
 __all__ = ["ACTIVITIES", "EventArrays", "build_histories"]
 
-ACTIVITIES = (
-    "referral",
-    "outpatient",
-    "admission",
-    "decision_to_admit",
-    "dna",
-    "cancellation",
-    "transfer_out",
-    "other",
-)
+# Activity codes index the input contract's activities, in the contract's order.
 REF, OUT, ADM, DTA, DNA, CAN, TXO, OTH = range(8)
 _BIG = np.int32(2**31 - 1)
 
