@@ -56,18 +56,37 @@ def _thresholds(renege: Array, profile: Array) -> Array:
     return theta
 
 
-def _sort_thresholds(renege: Array, profile: Array) -> tuple[NDArray[np.intp], Array]:
-    """Flat gather indices putting each column's bins (B, N) in cap-threshold order, and the sorted θ."""
+@dataclass(frozen=True)
+class _Thresholds:
+    """Each column's bins in order of their saturation threshold θ_b (fixed for a projection).
+
+    ``order`` (B, N) bin indices in θ order, ``theta_sorted`` (B, N) the sorted θ, ``theta_min`` (N,)
+    the smallest θ: while the water level λ stays at or below it no bin saturates, and the
+    allocation is simply T = λ·c·I (the fast path of :func:`_water_fill`).
+    """
+
+    order: NDArray[np.intp]
+    theta_sorted: Array
+    theta_min: Array
+
+    def gather(self, cols: NDArray[np.intp] | None = None) -> NDArray[np.intp]:
+        """Flat gather indices (for arrays of the selected columns only) in θ order."""
+        order = self.order if cols is None else self.order[:, cols]
+        n = order.shape[1]
+        flat: NDArray[np.intp] = order * n + np.arange(n)[None, :]
+        return flat
+
+
+def _sort_thresholds(renege: Array, profile: Array) -> _Thresholds:
+    """Each column's bins (B, N) in cap-threshold order, with the sorted θ."""
     theta = _thresholds(renege, profile)
     order = np.argsort(theta, axis=0)
-    n = theta.shape[1]
-    gather = order * n + np.arange(n)[None, :]
-    theta_sorted = np.take(theta.ravel(), gather)
+    theta_sorted = np.take_along_axis(theta, order, axis=0)
     # untreated bins (θ = ∞) sort last; a finite stand-in keeps θ·0 = 0 there, so "reach" is the
     # available total of the bins before, which is ≥ every finite bin's reach (monotone), and a hit
     # there has no weight left (λ unbounded: every weighted bin saturates)
     theta_sorted[np.isinf(theta_sorted)] = np.finfo(theta_sorted.dtype).max
-    return gather, theta_sorted
+    return _Thresholds(order, theta_sorted, theta_sorted[0].copy())
 
 
 def _cumsum0(x: Array, reverse: bool = False, exclusive: bool = False) -> Array:
@@ -129,6 +148,37 @@ def _longest_first(available: Array, capacity: Array) -> Array:
     return np.clip(capacity[None, :] - above, 0.0, available)
 
 
+def _water_fill(
+    available: Array, weights: Array, capacity: Array, thresholds: _Thresholds
+) -> tuple[Array, Array]:
+    """:func:`allocate_treatments` for every column, and the totals treated (N,).
+
+    Fast path: λ₀ = min(C / Σw, LAMBDA_MAX) is the answer wherever it does not exceed the column's
+    smallest saturation threshold (then no bin is capped and T = λ₀·w exactly). Only the other columns
+    (a bin would be emptied) go through the sorted water-filling. ``weights`` is overwritten.
+    """
+    wsum = weights.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lam = np.minimum(capacity / wsum, LAMBDA_MAX).astype(weights.dtype)
+    hard = np.flatnonzero(~(lam <= thresholds.theta_min))  # NaN (0/0) goes the exact way too
+    n = weights.shape[1]
+    if hard.size * 2 > n:
+        treated = allocate_treatments(available, weights, capacity, thresholds.gather(), thresholds.theta_sorted)
+        return treated, treated.sum(axis=0)
+    exact = None
+    if hard.size:
+        exact = allocate_treatments(
+            available[:, hard], weights[:, hard], capacity[hard], thresholds.gather(hard),
+            thresholds.theta_sorted[:, hard],
+        )
+    treated = np.multiply(weights, lam[None, :], out=weights)
+    totals: Array = lam * wsum
+    if exact is not None:
+        treated[:, hard] = exact
+        totals[hard] = exact.sum(axis=0)
+    return treated, totals
+
+
 def _step_bins_first(
     stock: Array,
     starts: Array,
@@ -136,12 +186,15 @@ def _step_bins_first(
     renege: Array,
     profile: Array,
     aging: Array,
-    fence: Array,
-    order: NDArray[np.intp],
-    theta_sorted: Array,
+    fence: Array | None,
+    thresholds: _Thresholds,
     skip: Array | None = None,
     exposed: float = 1.0,
+    keep: Array | None = None,
 ) -> tuple[Array, Array, Array, Array, Array]:
+    """One step, bins-first (B, N). ``fence`` None: nothing ring-fenced. ``keep`` = 1 - ``renege``
+    (precomputed once per projection). Returns new stock, treated and reneged by bin, unused
+    capacity and the totals treated."""
     if np.all(aging[:-1] == 1.0):  # bins one step wide: a plain shift, the top bin keeping its own
         inflow = np.empty_like(stock)
         inflow[1:] = stock[:-1]
@@ -149,17 +202,17 @@ def _step_bins_first(
         inflow[0] = starts * exposed
     else:
         moving = stock * aging[:, None]
-        inflow = stock - moving
+        inflow = np.subtract(stock, moving)
         inflow[1:] += moving[:-1]
         inflow[0] += starts * exposed
-    reneged = renege * inflow
-    available = inflow - reneged
-    fenced = fence * capacity
-    treated = allocate_treatments(available, profile * inflow, capacity - fenced, order, theta_sorted)
-    left = available - treated
+    available = inflow * (1.0 - renege if keep is None else keep)
+    weights = profile * inflow
+    reneged = np.subtract(inflow, available, out=inflow)  # inflow is not needed after this
+    spend = capacity if fence is None else capacity - fence * capacity
+    treated, treated_total = _water_fill(available, weights, spend, thresholds)
+    left = np.subtract(available, treated, out=available)
     # the ring-fence, plus whatever the profile could not spend below LAMBDA_MAX, treats in turn —
     # computed only for the columns (lists × runs) where there is capacity left beyond rounding
-    treated_total = treated.sum(axis=0)
     in_turn = capacity - treated_total
     cols = np.flatnonzero(in_turn > _ROUNDING * (capacity + 1.0))
     if cols.size == left.shape[1]:
@@ -172,7 +225,7 @@ def _step_bins_first(
         treated[:, cols] += extra
         left[:, cols] -= extra
         treated_total[cols] += extra.sum(axis=0)
-    new_stock = np.maximum(left, 0.0)
+    new_stock = np.maximum(left, 0.0, out=left)
     if exposed != 1.0:  # the rest of the step's starts arrive after this step's stops and reneges
         new_stock[0] += starts * (1.0 - exposed)
     if skip is not None:  # reporting lag: a share of each bin is recorded one bin older
@@ -202,12 +255,12 @@ def step(
     stock_t = np.ascontiguousarray(np.asarray(stock, dtype=np.float64).T)
     renege_t = np.ascontiguousarray(np.broadcast_to(renege, stock.shape).T)
     profile_t = np.ascontiguousarray(np.broadcast_to(profile, stock.shape).T)
-    order, theta_sorted = _sort_thresholds(renege_t, profile_t)
+    thresholds = _sort_thresholds(renege_t, profile_t)
     rows = stock_t.shape[1]
     fence = np.broadcast_to(np.asarray(ring_fence, dtype=np.float64), (rows,))
     new, treated, reneged, unused, _ = _step_bins_first(
         stock_t, np.broadcast_to(starts, (rows,)).astype(np.float64), np.broadcast_to(capacity, (rows,)).astype(np.float64),
-        renege_t, profile_t, np.asarray(aging, dtype=np.float64), fence, order, theta_sorted,
+        renege_t, profile_t, np.asarray(aging, dtype=np.float64), fence if np.any(fence) else None, thresholds,
     )
     return new.T, treated.T, reneged.T, unused
 
@@ -258,7 +311,8 @@ def project(
         raise ValueError("renege rates must lie in [0, 1] and treatment profile weights must be >= 0")
     if np.any(starts < 0) or np.any(capacity < 0):
         raise ValueError("clock starts and capacity must not be negative")
-    order, theta_sorted = _sort_thresholds(renege_t, profile_t)
+    thresholds = _sort_thresholds(renege_t, profile_t)
+    keep = 1.0 - renege_t
     skip_t = None
     if skip is not None and np.any(skip):
         skip_t = np.ascontiguousarray(np.broadcast_to(np.asarray(skip, dtype=dtype), stock.shape).T)
@@ -269,6 +323,7 @@ def project(
     fence = np.broadcast_to(np.asarray(ring_fence, dtype=dtype), (rows,))
     if np.any(fence < 0) or np.any(fence > 1):
         raise ValueError("ring_fence must be a share between 0 and 1")
+    fence_or_none = fence if np.any(fence) else None
     record = np.asarray(record_steps, dtype=np.intp)
     if record.size and (record.min() < 1 or record.max() > n_steps or np.any(np.diff(record) <= 0)):
         raise ValueError("record_steps must be increasing step counts between 1 and the number of steps")
@@ -282,8 +337,8 @@ def project(
     m = 0
     for t in range(n_steps):
         w, _treated, reneged, unused, treated_total = _step_bins_first(
-            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence, order, theta_sorted, skip_t,
-            starts_exposed,
+            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence_or_none, thresholds, skip_t,
+            starts_exposed, keep,
         )
         acc[0] += starts_t[t]
         acc[1] += treated_total

@@ -28,7 +28,7 @@ from carebacklog.forecast.calibrate import Calibration
 from carebacklog.forecast.model import MEASURES, project
 from carebacklog.forecast.runrates import TREND_DAMPING
 
-__all__ = ["QUANTILES", "REPORTED", "Forecast", "Scenario", "forecast", "month_ends"]
+__all__ = ["QUANTILES", "REPORTED", "Forecast", "Scenario", "forecast", "month_ends", "run_quantiles"]
 
 Array = NDArray[np.float64]
 
@@ -169,9 +169,31 @@ def _run_chunk(
         starts_exposed=cal.starts_exposed,
     )
     derived = _derive(proj.measures, np.repeat(cal.unknown_start, R).astype(dtype))
-    derived = derived.reshape(L, R, horizon, len(REPORTED))
-    q = np.quantile(derived, QUANTILES, axis=1)  # (3, L, H, 6)
-    return np.moveaxis(q, 0, -1).astype(np.float64)
+    return run_quantiles(derived.reshape(L, R, horizon, len(REPORTED)))
+
+
+def run_quantiles(derived: NDArray[np.floating]) -> Array:
+    """``QUANTILES`` across runs (axis 1) of (L, R, H, M) → (L, H, M, 3) float64.
+
+    The same numbers as ``np.quantile(..., axis=1)`` (linear interpolation between order statistics),
+    from one sort of each (list, month, measure)'s runs laid out contiguously: NumPy's vectorised sort
+    is about 3× faster than ``np.quantile``'s repeated partitions along a strided axis. NaN (a measure
+    the bins cannot see) sorts last and stays NaN, as with ``np.quantile``.
+    """
+    R = derived.shape[1]
+    runs_last = np.ascontiguousarray(np.moveaxis(derived, 1, -1))  # (L, H, M, R)
+    runs_last.sort(axis=-1)
+    pos = np.asarray(QUANTILES) * (R - 1)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, R - 1)
+    frac = pos - lo
+    x_lo = runs_last[..., lo].astype(np.float64)
+    x_hi = runs_last[..., hi].astype(np.float64)
+    out: Array = x_lo + (x_hi - x_lo) * frac
+    nan = np.isnan(runs_last).any(axis=-1)
+    if nan.any():
+        out[nan] = np.nan
+    return out
 
 
 def forecast(
