@@ -42,6 +42,37 @@ def test_more_capacity_never_leaves_more_patients_in_any_bin(stock, renege, prof
     assert (more.measures[..., counts] <= base.measures[..., counts] + 1e-6).all()
 
 
+
+def test_tiny_propensities_do_not_break_the_water_filling():
+    """A propensity so small that 1/c overflows (θ = ∞) must still count as never saturating:
+    Hypothesis found more capacity leaving more patients when such bins were given a finite θ."""
+    bins = monthly_bins(B - 1)
+    renege = np.zeros(B)
+    renege[0] = 0.25
+    profile = np.full(B, 5e-324)
+    profile[0] = 1.0
+    stock, starts = np.full((1, B), 9.0), np.full((1, 6), 800.0)
+    base = project(stock, starts, np.full((1, 6), 500.0), renege, profile, bins, 52 / 12, np.arange(1, 7))
+    more = project(stock, starts, np.full((1, 6), 601.0), renege, profile, bins, 52 / 12, np.arange(1, 7))
+    assert (more.stock <= base.stock + 1e-9).all()
+    assert more.treated[0, 0] == pytest.approx(601.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(stock=stocks, renege=rates, profile=props, capacity=st.floats(0, 2e4), fence=st.floats(0, 1))
+def test_fast_and_exact_water_filling_agree(stock, renege, profile, capacity, fence):
+    """The fast path (no bin saturates: T = λ·c·I) gives what the sorted water-filling gives."""
+    from carebacklog.forecast import model
+
+    weights = np.ascontiguousarray((profile[None, :] * stock).T)
+    available = np.ascontiguousarray(((1 - renege)[None, :] * stock).T)
+    thresholds = model._sort_thresholds(np.broadcast_to(renege, stock.shape).T, np.broadcast_to(profile, stock.shape).T)
+    cap = np.full(stock.shape[0], capacity * (1 - fence))
+    exact = model.allocate_treatments(available, weights, cap, thresholds.gather(), thresholds.theta_sorted)
+    fast, totals = model._water_fill(available, weights.copy(), cap, thresholds)
+    assert np.allclose(fast, exact, rtol=1e-9, atol=1e-6)
+    assert np.allclose(totals, exact.sum(axis=0), rtol=1e-9, atol=1e-6)
+
 def test_projection_conserves_over_many_steps_on_weekly_bins():
     rng = np.random.default_rng(3)
     bins = weekly_bins()

@@ -81,11 +81,8 @@ def _sort_thresholds(renege: Array, profile: Array) -> _Thresholds:
     """Each column's bins (B, N) in cap-threshold order, with the sorted θ."""
     theta = _thresholds(renege, profile)
     order = np.argsort(theta, axis=0)
+    # bins that never saturate (θ = ∞: no propensity, or one so small that 1/c overflows) sort last
     theta_sorted = np.take_along_axis(theta, order, axis=0)
-    # untreated bins (θ = ∞) sort last; a finite stand-in keeps θ·0 = 0 there, so "reach" is the
-    # available total of the bins before, which is ≥ every finite bin's reach (monotone), and a hit
-    # there has no weight left (λ unbounded: every weighted bin saturates)
-    theta_sorted[np.isinf(theta_sorted)] = np.finfo(theta_sorted.dtype).max
     return _Thresholds(order, theta_sorted, theta_sorted[0].copy())
 
 
@@ -124,14 +121,16 @@ def allocate_treatments(
     a_before = _cumsum0(a_s, exclusive=True)
     w_from = _cumsum0(w_s, reverse=True)
     with np.errstate(invalid="ignore", over="ignore"):
-        reach = a_before + theta_sorted * w_from
-    # reach is non-decreasing down the sorted bins (it is the total treated at λ = θ_k), so the first
-    # bin that reaches the capacity is the count of bins that do not
+        # at a bin that never saturates (θ = ∞) any capacity is reached while weight remains; with no
+        # weight left, only the available total of the saturated bins before it is
+        reach = np.where(
+            np.isfinite(theta_sorted), a_before + theta_sorted * w_from, np.where(w_from > 0, np.inf, a_before)
+        )
+    # λ lies in the segment of the first bin whose reach (the total treated at λ = θ_k) meets the capacity
     hit = reach >= capacity[None, :]
-    n_bins, n = hit.shape
-    misses = n_bins - hit.sum(axis=0)
-    any_hit = misses < n_bins
-    k = np.minimum(misses, n_bins - 1) * n + np.arange(n)
+    n = hit.shape[1]
+    any_hit = hit.any(axis=0)
+    k = hit.argmax(axis=0) * n + np.arange(n)
     a_k = np.take(a_before.ravel(), k)
     w_k = np.take(w_from.ravel(), k)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -179,34 +178,50 @@ def _water_fill(
     return treated, totals
 
 
+class _Work:
+    """Preallocated (B, N) buffers for the steps of one projection: the step writes into these
+    rather than allocating a dozen fresh arrays each time (in a Dask worker, whose malloc returns
+    freed memory to the system at once, every fresh array costs page faults)."""
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype[np.floating] | type) -> None:
+        self.inflow: Array = np.empty(shape, dtype=dtype)
+        self.available: Array = np.empty(shape, dtype=dtype)
+        self.weights: Array = np.empty(shape, dtype=dtype)
+        self.moving: Array = np.empty(shape, dtype=dtype)
+
+
 def _step_bins_first(
     stock: Array,
     starts: Array,
     capacity: Array,
-    renege: Array,
+    keep: Array,
     profile: Array,
     aging: Array,
     fence: Array | None,
     thresholds: _Thresholds,
+    work: _Work,
     skip: Array | None = None,
     exposed: float = 1.0,
-    keep: Array | None = None,
+    plain_shift: bool = False,
 ) -> tuple[Array, Array, Array, Array, Array]:
-    """One step, bins-first (B, N). ``fence`` None: nothing ring-fenced. ``keep`` = 1 - ``renege``
-    (precomputed once per projection). Returns new stock, treated and reneged by bin, unused
-    capacity and the totals treated."""
-    if np.all(aging[:-1] == 1.0):  # bins one step wide: a plain shift, the top bin keeping its own
-        inflow = np.empty_like(stock)
+    """One step, bins-first (B, N), in ``work``'s buffers. ``keep`` = 1 - renege rate; ``fence`` None:
+    nothing ring-fenced; ``plain_shift``: every closed bin one step wide (ageing is a shift).
+
+    Returns new stock (``work.available``), treated by bin (``work.weights``), reneged by bin
+    (``work.inflow``), unused capacity and the totals treated; ``stock`` itself is only read.
+    """
+    inflow, moving = work.inflow, work.moving
+    if plain_shift:  # bins one step wide: a plain shift, the top bin keeping its own
         inflow[1:] = stock[:-1]
         inflow[-1] += stock[-1]
-        inflow[0] = starts * exposed
+        np.multiply(starts, exposed, out=inflow[0])
     else:
-        moving = stock * aging[:, None]
-        inflow = np.subtract(stock, moving)
+        np.multiply(stock, aging[:, None], out=moving)
+        np.subtract(stock, moving, out=inflow)
         inflow[1:] += moving[:-1]
         inflow[0] += starts * exposed
-    available = inflow * (1.0 - renege if keep is None else keep)
-    weights = profile * inflow
+    available = np.multiply(inflow, keep, out=work.available)
+    weights = np.multiply(profile, inflow, out=work.weights)
     reneged = np.subtract(inflow, available, out=inflow)  # inflow is not needed after this
     spend = capacity if fence is None else capacity - fence * capacity
     treated, treated_total = _water_fill(available, weights, spend, thresholds)
@@ -229,7 +244,7 @@ def _step_bins_first(
     if exposed != 1.0:  # the rest of the step's starts arrive after this step's stops and reneges
         new_stock[0] += starts * (1.0 - exposed)
     if skip is not None:  # reporting lag: a share of each bin is recorded one bin older
-        moved = skip * new_stock
+        moved = np.multiply(skip, new_stock, out=moving)
         new_stock -= moved
         new_stock[1:] += moved[:-1]
         new_stock[-1] += moved[-1]
@@ -258,9 +273,11 @@ def step(
     thresholds = _sort_thresholds(renege_t, profile_t)
     rows = stock_t.shape[1]
     fence = np.broadcast_to(np.asarray(ring_fence, dtype=np.float64), (rows,))
+    aging = np.asarray(aging, dtype=np.float64)
     new, treated, reneged, unused, _ = _step_bins_first(
         stock_t, np.broadcast_to(starts, (rows,)).astype(np.float64), np.broadcast_to(capacity, (rows,)).astype(np.float64),
-        renege_t, profile_t, np.asarray(aging, dtype=np.float64), fence if np.any(fence) else None, thresholds,
+        1.0 - renege_t, profile_t, aging, fence if np.any(fence) else None, thresholds,
+        _Work(stock_t.shape, np.float64), plain_shift=bool(np.all(aging[:-1] == 1.0)),
     )
     return new.T, treated.T, reneged.T, unused
 
@@ -303,7 +320,7 @@ def project(
     """
     dtype = stock.dtype if np.issubdtype(stock.dtype, np.floating) else np.float64
     rows = stock.shape[0]
-    w = np.ascontiguousarray(np.asarray(stock, dtype=dtype).T)  # bins-first (B, N)
+    w = np.array(np.asarray(stock, dtype=dtype).T, order="C")  # bins-first (B, N), our own copy
     n_steps = starts.shape[1]
     renege_t = np.ascontiguousarray(np.broadcast_to(np.asarray(renege, dtype=dtype), stock.shape).T)
     profile_t = np.ascontiguousarray(np.broadcast_to(np.asarray(profile, dtype=dtype), stock.shape).T)
@@ -334,12 +351,15 @@ def project(
     acc = np.zeros((4, rows), dtype=np.float64)
     starts_t = np.ascontiguousarray(np.asarray(starts, dtype=dtype).T)  # (steps, N)
     capacity_t = np.ascontiguousarray(np.asarray(capacity, dtype=dtype).T)
+    work = _Work(w.shape, dtype)
+    plain_shift = bool(np.all(aging[:-1] == 1.0))
     m = 0
     for t in range(n_steps):
-        w, _treated, reneged, unused, treated_total = _step_bins_first(
-            w, starts_t[t], capacity_t[t], renege_t, profile_t, aging, fence_or_none, thresholds, skip_t,
-            starts_exposed, keep,
+        new, _treated, reneged, unused, treated_total = _step_bins_first(
+            w, starts_t[t], capacity_t[t], keep, profile_t, aging, fence_or_none, thresholds, work, skip_t,
+            starts_exposed, plain_shift,
         )
+        w, work.available = new, w  # double buffering: the old stock's buffer takes the next step's
         acc[0] += starts_t[t]
         acc[1] += treated_total
         acc[2] += reneged.sum(axis=0)
