@@ -82,7 +82,7 @@ def _build(url: str, scale: float, users: int, password: str) -> None:
     started = time.perf_counter()
     load_trust(engine, trust, now=dt.datetime.now(dt.UTC))
     rows = trust.events.height + trust.ptl.height + trust.periods.height + trust.patients.height
-    print(f"load into SQLite (one transaction, {rows:,} rows): {time.perf_counter() - started:.1f} s")
+    print(f"load (one transaction, {rows:,} rows): {time.perf_counter() - started:.1f} s")
     with session_scope(make_sessionmaker(engine)) as db:
         now = dt.datetime.now(dt.UTC)
         for i in range(max(users, 50)):
@@ -102,15 +102,33 @@ def main() -> int:
     parser.add_argument(
         "--database", type=Path, help="reuse this SQLite file if it exists (else build it there)"
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="use a fresh PostgreSQL database (scripts/postgres.sh) instead",
+    )
     args = parser.parse_args()
 
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
-    db_file = args.database or Path(tempfile.mkdtemp(prefix="bench-web-")) / "bench.db"
-    db_file.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{db_file.resolve()}"
     password = "benchmark password"
-    if not db_file.exists():
+    cleanup = None
+    if args.postgres:
+        from carebacklog.store.testing import fresh_database
+
+        databases = fresh_database(
+            "postgresql", Path(tempfile.mkdtemp()), repo_root=Path(__file__).resolve().parents[1]
+        )
+        url = next(databases)
+        cleanup = databases
         _build(url, args.scale, args.users, password)
+        where = "PostgreSQL"
+    else:
+        db_file = args.database or Path(tempfile.mkdtemp(prefix="bench-web-")) / "bench.db"
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{db_file.resolve()}"
+        if not db_file.exists():
+            _build(url, args.scale, args.users, password)
+        where = str(db_file)
     engine = make_engine(url)
     with engine.connect() as conn:
         specialties = sorted(
@@ -118,8 +136,15 @@ def main() -> int:
         )
         n_open = conn.execute(text("SELECT count(*) FROM ptl_entries")).scalar_one()
     engine.dispose()
-    print(f"PTL: {n_open:,} open pathways in {db_file}")
+    print(f"PTL: {n_open:,} open pathways in {where}")
+    try:
+        return _serve_and_measure(args, url, password, specialties)
+    finally:
+        if cleanup is not None:
+            next(cleanup, None)  # drops the PostgreSQL database
 
+
+def _serve_and_measure(args: argparse.Namespace, url: str, password: str, specialties: list[str]) -> int:
     port = _free_port()
     env = {**os.environ, "CAREBACKLOG_SECRET_KEY": secrets.token_urlsafe(48)}
     server = subprocess.Popen(
