@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import random
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -97,7 +99,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=23.0, help="multiple of RBD's list (23 ≈ 500,000)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes (one per core)")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user pauses between requests")
     parser.add_argument(
         "--database", type=Path, help="reuse this SQLite file if it exists (else build it there)"
@@ -111,7 +113,7 @@ def main() -> int:
 
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     password = "benchmark password"
-    cleanup = None
+    cleanup: Callable[[], object] | None = None
     if args.postgres:
         from carebacklog.store.testing import fresh_database
 
@@ -119,12 +121,15 @@ def main() -> int:
             "postgresql", Path(tempfile.mkdtemp()), repo_root=Path(__file__).resolve().parents[1]
         )
         url = next(databases)
-        cleanup = databases
+        cleanup = lambda: next(databases, None)  # noqa: E731  (drops the PostgreSQL database)
         _build(url, args.scale, args.users, password)
         where = "PostgreSQL"
     else:
         db_file = args.database or Path(tempfile.mkdtemp(prefix="bench-web-")) / "bench.db"
         db_file.parent.mkdir(parents=True, exist_ok=True)
+        if args.database is None:  # a throwaway database: remove it afterwards
+            folder = db_file.parent
+            cleanup = lambda: shutil.rmtree(folder, ignore_errors=True)  # noqa: E731
         url = f"sqlite:///{db_file.resolve()}"
         if not db_file.exists():
             _build(url, args.scale, args.users, password)
@@ -141,7 +146,7 @@ def main() -> int:
         return _serve_and_measure(args, url, password, specialties)
     finally:
         if cleanup is not None:
-            next(cleanup, None)  # drops the PostgreSQL database
+            cleanup()
 
 
 def _serve_and_measure(args: argparse.Namespace, url: str, password: str, specialties: list[str]) -> int:
