@@ -51,34 +51,41 @@ def bench_single_list() -> None:
 
 
 def bench_national_sweep(workers: int = 2, runs: int = 1000, horizon: int = 24) -> None:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     from carebacklog.forecast import calibrate, load_observations, sweep
+    from carebacklog.forecast.sweep import local_cluster
 
     began = time.perf_counter()
     obs = load_observations([DATA / "rtt_full_extract_2026_01.zip"], "provider,treatment_function")
     cal = calibrate(obs)
     prepared = time.perf_counter()
-    import dask
-
-    with dask.config.set({"distributed.worker.profile.enabled": False}), \
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster) as client:
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         started = time.perf_counter()
-        result = sweep(cal, horizon, runs=runs, seed=0, client=client)
+
+        def usage() -> float:
+            r = resource.getrusage(resource.RUSAGE_SELF)
+            return r.ru_utime + r.ru_stime
+
+        cpu_before = client.run(usage)
+        driver_before = time.process_time()
+        tasks: list[int] = []
+        result = sweep(cal, horizon, runs=runs, seed=0, client=client, on_batch=lambda d, t: tasks.append(t))
         swept = time.perf_counter()
+        driver_cpu = time.process_time() - driver_before
+        cpu_after = client.run(usage)
         worker_rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        worker_cpu = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_utime
-                                + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
     with tempfile.TemporaryDirectory() as tmp:
         result.write_parquet(Path(tmp) / "sweep.parquet")
-    print(f"national sweep: {cal.size:,} lists × {horizon} months × {runs:,} runs on {workers} workers: "
-          f"read + calibrate {prepared - began:.1f} s, cluster start {started - prepared:.1f} s, "
-          f"projection {swept - started:.1f} s (budget ≤ 60 s); {result.height:,} result rows [{_load()}]")
+    print(f"national sweep: {cal.size:,} lists × {horizon} months × {runs:,} runs on {workers} workers "
+          f"({tasks[-1] if tasks else 0} tasks): read + calibrate {prepared - began:.1f} s, cluster start "
+          f"{started - prepared:.1f} s, projection {swept - started:.1f} s (budget ≤ 60 s); "
+          f"{result.height:,} result rows [{_load()}]")
     print("  peak memory per worker: " + ", ".join(f"{v:,.0f} MiB" for v in worker_rss.values()))
-    cpu = sum(worker_cpu.values())
-    print(f"  CPU time of the workers: {cpu:.1f} s in all, i.e. about {cpu / workers:.1f} s of wall clock on "
-          f"{workers} otherwise idle cores (a shared machine stretches the wall clock, not the CPU time)")
+    cpu = sum(cpu_after[k] - cpu_before[k] for k in cpu_after)
+    print(f"  CPU time of the sweep: workers {cpu:.1f} s, driver and scheduler {driver_cpu:.1f} s; "
+          f"about {(cpu + driver_cpu) / workers:.1f} s of wall clock on {workers} otherwise idle cores "
+          "(a shared machine stretches the wall clock, not the CPU time)")
 
 
 def main() -> None:

@@ -277,13 +277,13 @@ def register(forecast_app: typer.Typer, plan_app: typer.Typer) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from carebacklog.forecast.inputs import calibrate
-        from carebacklog.forecast.sweep import sweep
+        from carebacklog.forecast.sweep import local_cluster, sweep
 
         if out.suffix.lower() != ".parquet":
             _fail(f"{out}: --out must be a .parquet file")
         obs = _load([file], "provider,treatment_function")
         cal = calibrate(obs)
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         began = time.perf_counter()
         cluster = None
@@ -291,12 +291,7 @@ def register(forecast_app: typer.Typer, plan_app: typer.Typer) -> None:
             if scheduler:
                 client = Client(scheduler)
             else:
-                import dask
-
-                # Dask's statistical profiler samples every worker thread every 10 ms: pure overhead here
-                with dask.config.set({"distributed.worker.profile.enabled": False}):
-                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0")
+                cluster = local_cluster(workers)  # no profiler, default malloc policy (sweep.py)
                 client = Client(cluster)
         except Exception as exc:
             _fail(f"cannot start or reach the Dask scheduler: {exc}")

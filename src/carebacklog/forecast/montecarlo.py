@@ -16,6 +16,7 @@ vectorised projection, not a Python loop of simulations. Each run draws, from th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -117,8 +118,13 @@ def _derive(measures: NDArray[np.floating], unknown: NDArray[np.floating]) -> ND
     return out
 
 
+def _normals(rngs: Sequence[np.random.Generator], runs: int, cols: int, dtype: type) -> Array:
+    """(lists × runs, cols) standard normals, list i's rows drawn from ``rngs[i]``."""
+    return np.concatenate([g.standard_normal((runs, cols), dtype=dtype) for g in rngs], axis=0)
+
+
 def _run_chunk(
-    cal: Calibration, horizon: int, scenario: Scenario, runs: int, rng: np.random.Generator, dtype: type
+    cal: Calibration, horizon: int, scenario: Scenario, runs: int, rngs: Sequence[np.random.Generator], dtype: type
 ) -> Array:
     L, _B = cal.stock.shape
     spm = steps_per_month(cal.step_weeks)
@@ -127,30 +133,28 @@ def _run_chunk(
     step_month = np.minimum(np.searchsorted(record, np.arange(n_steps) + 1, side="left"), horizon - 1)
     starts_m, cap_m = _monthly_paths(cal, horizon, scenario)
     R = max(runs, 1)
-    rows = L * R
     renege = np.repeat(cal.renege, R, axis=0)
     if runs > 0:
         s_cv: Array = np.repeat(cal.starts_cv, R)[:, None].astype(dtype)
         c_cv: Array = np.repeat(cal.capacity_cv, R)[:, None].astype(dtype)
         rho: Array = np.repeat(cal.flow_correlation, R)[:, None].astype(dtype)
-        shared, own = np.sqrt(rho), np.sqrt(1.0 - rho)
+        # columns: demand level, capacity level, renege multiplier, demand by month, capacity by month
+        z = _normals(rngs, R, 3 + 2 * horizon, dtype)
+        own = np.sqrt(1.0 - rho * rho)
 
-        def pair(cols: int) -> tuple[Array, Array]:
-            common = rng.standard_normal((rows, cols), dtype=dtype)
-            return (
-                shared * common + own * rng.standard_normal((rows, cols), dtype=dtype),
-                shared * common + own * rng.standard_normal((rows, cols), dtype=dtype),
-            )
+        def pair(a: Array, b: Array) -> tuple[Array, Array]:
+            """Standard normals with correlation ρ (bivariate normal: X = A, Y = ρA + √(1-ρ²)B)."""
+            return a, rho * a + own * b
 
-        z_sl, z_cl = pair(1)
-        z_sm, z_cm = pair(horizon)
+        z_sl, z_cl = pair(z[:, 0:1], z[:, 1:2])
+        z_sm, z_cm = pair(z[:, 3 : 3 + horizon], z[:, 3 + horizon :])
         d_level = np.exp(z_sl * s_cv / np.sqrt(3.0))
         c_level = np.exp(z_cl * c_cv / np.sqrt(3.0))
         d_noise = np.exp(z_sm * s_cv - s_cv**2 / 2)
         c_noise = np.exp(z_cm * c_cv - c_cv**2 / 2)
         starts_rows = np.repeat(starts_m, R, axis=0) * d_level * d_noise
         cap_rows = np.repeat(cap_m, R, axis=0) * c_level * c_noise
-        r_mult = np.exp(rng.standard_normal((rows, 1)) * np.repeat(cal.renege_sd, R)[:, None])
+        r_mult = np.exp(z[:, 2:3].astype(np.float64) * np.repeat(cal.renege_sd, R)[:, None])
         renege = np.clip(renege * r_mult, 0.0, 1.0)
     else:
         starts_rows, cap_rows = starts_m, cap_m
@@ -200,7 +204,7 @@ def forecast(
     cal: Calibration,
     horizon: int,
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | Sequence[np.random.Generator],
     runs: int = 1000,
     scenario: Scenario | None = None,
     dtype: type = np.float64,
@@ -209,11 +213,19 @@ def forecast(
 
     Returns the 10th, 50th and 90th percentiles across runs of list size, % within 18 weeks and the
     52/65/78/104+ week counts at each month end. ``runs=0``: the central path (all three equal).
+    ``rng``: one generator (lists draw from it in turn) or one per list — then a list's ranges do not
+    depend on which other lists are projected with it (sweeps seed each list by its position).
     """
     if horizon < 1:
         raise ValueError("horizon must be at least one month")
     if runs < 0:
         raise ValueError("runs must not be negative")
+    if isinstance(rng, np.random.Generator):
+        rngs: Sequence[np.random.Generator] = [rng] * cal.size
+    else:
+        rngs = list(rng)
+        if len(rngs) != cal.size:
+            raise ValueError(f"give one generator or one per list ({cal.size}), got {len(rngs)}")
     scenario = scenario or Scenario()
     extra = np.asarray(scenario.extra_capacity, dtype=np.float64)
     fence = np.asarray(scenario.ring_fence, dtype=np.float64)
@@ -227,6 +239,6 @@ def forecast(
             extra[idx] if extra.ndim == 2 else scenario.extra_capacity,
             fence[idx] if fence.ndim == 1 else scenario.ring_fence,
         )
-        parts.append(_run_chunk(cal.subset(idx), horizon, sub_scenario, runs, rng, dtype))
+        parts.append(_run_chunk(cal.subset(idx), horizon, sub_scenario, runs, rngs[idx], dtype))
     values = np.concatenate(parts, axis=0) if parts else np.empty((0, horizon, len(REPORTED), 3))
     return Forecast(keys=cal.keys, months=month_ends(cal.census, horizon), values=values, runs=runs)
