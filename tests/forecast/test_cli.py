@@ -68,10 +68,14 @@ def test_plan_prints_capacity_and_targets_and_fails_when_impossible(tmp_path):
 
 
 def test_backtest_command(tmp_path):
-    r = runner.invoke(app, ["forecast", "backtest", str(SERIES), "--train-months", "9", "--format", "json"])
+    r = runner.invoke(app, ["forecast", "backtest", str(SERIES), "--train-months", "9", "--format", "json", "--by", "provider"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
-    assert {row["method"] for row in rows} == {"model", "naive", "trend"}
+    assert {row["method"] for row in rows} == {"model", "blend", "naive", "trend"}
+    assert all(row["broken"] > 0 and "wins" in row and "list_mdape" in row for row in rows)
+    kept = json.loads(runner.invoke(app, ["forecast", "backtest", str(SERIES), "--train-months", "9", "--by",
+                                          "provider", "--keep-broken", "--format", "json"]).stdout)
+    assert all(row["broken"] == 0 and row["lists"] > rows[0]["lists"] for row in kept)
 
 
 def test_missing_file_is_a_clear_error(tmp_path):

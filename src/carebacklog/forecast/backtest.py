@@ -23,11 +23,15 @@ from numpy.typing import NDArray
 from carebacklog.forecast.inputs import Observations, calibrate
 from carebacklog.forecast.montecarlo import REPORTED, forecast
 
-__all__ = ["BACKTEST_MEASURES", "MIN_SIZE", "actual_measures", "backtest"]
+__all__ = ["BACKTEST_MEASURES", "MIN_SIZE", "actual_measures", "backtest", "broken_lists", "in_sample_weights"]
 
 BACKTEST_MEASURES = ("total", "pct_within_18", "over_52")
 # Smallest list (pathways at the end of training) scored by default.
 MIN_SIZE = 100.0
+# A month-to-month list size ratio beyond this (or below its inverse) marks a broken series (broken_lists).
+BREAK_RATIO = 2.0
+# Training months held out within the training window to weigh the model against no change.
+INNER_TEST = 3
 
 Array = NDArray[np.float64]
 
@@ -54,9 +58,62 @@ def _trend(train: Array, ahead: int) -> Array:
     return last_fit[:, None] + slope[:, None] * np.arange(1, ahead + 1)[None, :]
 
 
-def backtest(obs: Observations, train_months: int, *, min_size: float = MIN_SIZE) -> pl.DataFrame:
-    """Scores of model, naive and trend forecasts: one row per (method, measure) with ``mae``,
-    ``mape``, ``mdape``, ``n`` (list-months scored), ``lists``, ``train_months`` and ``test_months``."""
+def broken_lists(train: Observations) -> NDArray[np.bool_]:
+    """Lists whose *training* months show a broken series (``BREAK_RULE``), as (L,) booleans.
+
+    Broken: a training month with no pathways on the list, no clock starts or no clock stops
+    (missing returns, a provider that opened or closed), or a month-to-month list size that more than
+    doubles or falls by more than half (a merger, a reporting change). Only training months are read,
+    so the rule is known at forecast time; back-tests leave these lists out for every method alike.
+    """
+    total = train.incomplete.sum(axis=2) + train.unknown_start  # (L, k)
+    stops = train.completed.sum(axis=2)
+    missing = (total <= 0).any(axis=1) | (train.starts <= 0).any(axis=1) | (stops <= 0).any(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = total[:, 1:] / total[:, :-1]
+    jump = ((ratio > BREAK_RATIO) | (ratio < 1.0 / BREAK_RATIO)).any(axis=1) if total.shape[1] > 1 else False
+    out: NDArray[np.bool_] = missing | jump
+    return out
+
+
+def in_sample_weights(train: Observations) -> Array:
+    """(L, 3) weight of the model against no change, per list and measure, from the training months.
+
+    The last ``INNER_TEST`` training months (at most k − 2, so at least two months calibrate) are held
+    out *within* the training window: the model calibrated on the months before them and the naive
+    forecast are scored there, and the weight is the naive forecast's share of the squared error,
+    e_naive² / (e_model² + e_naive²) (inverse-MSE weights; ½ when both are exact). With fewer than
+    three training months the weight is 1 (the model alone).
+    """
+    k = len(train.periods)
+    h = min(INNER_TEST, k - 2)
+    L = train.keys.height
+    if h < 1:
+        return np.ones((L, len(BACKTEST_MEASURES)))
+    actual = actual_measures(train)
+    cal = calibrate(train.first(k - h))
+    central = forecast(cal, h, rng=np.random.default_rng(0), runs=0)
+    model = np.stack([central.measure(m) for m in BACKTEST_MEASURES], axis=-1)
+    truth = actual[:, k - h :]
+    naive = actual[:, k - h - 1 : k - h]
+    e_model = np.nanmean((model - truth) ** 2, axis=1)
+    e_naive = np.nanmean((naive - truth) ** 2, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(e_model + e_naive > 0, e_naive / (e_model + e_naive), 0.5)
+    return np.nan_to_num(w, nan=0.5)
+
+
+def backtest(
+    obs: Observations, train_months: int, *, min_size: float = MIN_SIZE, exclude_broken: bool = True
+) -> pl.DataFrame:
+    """Scores of model, blend, naive and trend forecasts: one row per (method, measure) with ``mae``,
+    ``mape``, ``mdape`` (median over list-months), ``list_mdape`` (median over lists of each list's
+    mean APE), ``wins`` (share of lists whose mean APE beats naive's; ties count half), ``n``
+    (list-months scored), ``lists``, ``broken`` (lists left out by :func:`broken_lists`),
+    ``train_months`` and ``test_months``.
+
+    ``blend`` = naive + w·(model − naive) with ``w`` from :func:`in_sample_weights` (training months only).
+    """
     K = len(obs.periods)
     if not 1 <= train_months < K:
         raise ValueError(f"train_months must be between 1 and {K - 1} for {K} months of data")
@@ -68,18 +125,29 @@ def backtest(obs: Observations, train_months: int, *, min_size: float = MIN_SIZE
     model = np.stack([central.measure(m) for m in BACKTEST_MEASURES], axis=-1)
     train = actual[:, :train_months]
     naive = np.repeat(train[:, -1:, :], ahead, axis=1)
+    weights = in_sample_weights(train_obs)
+    blend = naive + weights[:, None, :] * (model - naive)
     trend = np.stack([_trend(train[..., j], ahead) for j in range(len(BACKTEST_MEASURES))], axis=-1)
     trend[..., 0] = np.maximum(trend[..., 0], 0.0)
     trend[..., 1] = np.clip(trend[..., 1], 0.0, 100.0)
     trend[..., 2] = np.maximum(trend[..., 2], 0.0)
     truth = actual[:, train_months:]
-    keep = train[:, -1, 0] >= min_size
+    broken = broken_lists(train_obs) if exclude_broken else np.zeros(obs.keys.height, dtype=bool)
+    keep = (train[:, -1, 0] >= min_size) & ~broken
     rows = []
-    for method, pred in (("model", model), ("naive", naive), ("trend", trend)):
+
+    def list_ape(pred: Array, j: int) -> Array:
+        a, p = truth[keep, :, j], pred[keep, :, j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ape = np.where(np.abs(a) > 0, np.abs(p - a) / np.abs(a), np.nan)
+        return 100.0 * np.nanmean(np.where(np.isnan(ape).all(axis=1, keepdims=True), 0.0, ape), axis=1)
+
+    for method, pred in (("model", model), ("blend", blend), ("naive", naive), ("trend", trend)):
         for j, measure in enumerate(BACKTEST_MEASURES):
             a, p = truth[keep, :, j], pred[keep, :, j]
             err = np.abs(p - a)
             nz = np.abs(a) > 0
+            mine, base = list_ape(pred, j), list_ape(naive, j)
             rows.append(
                 {
                     "method": method,
@@ -87,8 +155,11 @@ def backtest(obs: Observations, train_months: int, *, min_size: float = MIN_SIZE
                     "mae": float(err.mean()) if err.size else float("nan"),
                     "mape": float(100.0 * (err[nz] / np.abs(a[nz])).mean()) if nz.any() else float("nan"),
                     "mdape": float(100.0 * np.median(err[nz] / np.abs(a[nz]))) if nz.any() else float("nan"),
+                    "list_mdape": float(np.median(mine)) if mine.size else float("nan"),
+                    "wins": float(((mine < base) + 0.5 * (mine == base)).mean()) if mine.size else float("nan"),
                     "n": int(err.size),
                     "lists": int(keep.sum()),
+                    "broken": int(broken.sum()),
                     "train_months": train_months,
                     "test_months": ahead,
                 }

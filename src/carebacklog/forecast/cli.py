@@ -243,16 +243,18 @@ def register(forecast_app: typer.Typer, plan_app: typer.Typer) -> None:
         train_months: int | None = typer.Option(None, "--train-months", help="Months to calibrate on (default: half)."),
         by: str = BY,
         min_size: float = typer.Option(100.0, "--min-size", help="Leave out lists smaller than this."),
+        keep_broken: bool = typer.Option(False, "--keep-broken",
+                                         help="Also score lists whose training months show a broken series."),
         fmt: str = FORMAT,
         out: Path | None = OUT,
     ) -> None:
-        """Calibrate on the first k months, forecast the rest; MAE, MAPE and MdAPE against naive and trend."""
+        """Calibrate on the first k months, forecast the rest; model and blend against naive and trend."""
         from carebacklog.forecast.backtest import backtest
 
         obs = _load(files, by)
         k = train_months if train_months is not None else max(1, len(obs.periods) // 2)
         try:
-            result = backtest(obs, k, min_size=min_size)
+            result = backtest(obs, k, min_size=min_size, exclude_broken=not keep_broken)
         except ValueError as exc:
             _fail(str(exc))
         import polars as pl
