@@ -22,7 +22,7 @@ Projection and planning
     each with ``_p10``/``_p90``).
     :func:`plan_capacity` with :func:`parse_target` targets → :class:`CapacityPlan` (least extra clock
     stops a week, profile by month, projection, plain-English messages).
-    :func:`backtest` — model vs naive vs linear trend on held-out months.
+    :func:`backtest` — model, in-sample blend, naive and linear trend on held-out months.
     :func:`sweep` — every list of a national extract on Dask.
     :func:`projection_chart`, :func:`plan_chart` — PNG/SVG.
 

@@ -1,17 +1,21 @@
 """Back-tests: calibrate on the first k months, forecast the rest, score against what happened.
 
-Three forecasters are scored on the same held-out months, for list size, % within 18 weeks and the
+Four forecasters are scored on the same held-out months, for list size, % within 18 weeks and the
 52+ week count:
 
 * ``model`` — the calibrated stock-flow model's central path (run-rates from the training months only),
+* ``blend`` — no change plus a share of the model's projected change, the share per list and measure
+  from an inner back-test within the training months (:func:`in_sample_weights`),
 * ``naive`` — no change from the last training month,
 * ``trend`` — a least-squares straight line through the training months, extrapolated.
 
 Scores: MAE (mean absolute error, in the measure's units: pathways or percentage points), MAPE
 (mean absolute percentage error, %) and MdAPE (its median, which a few lists broken by mergers or
-data changes cannot dominate), over every list and held-out month. MAPE skips actual values of
-zero, and lists smaller than ``min_size`` pathways at the last training month are left out of both
-(a 3-pathway list swings by 33% when one patient leaves, which says nothing about a forecaster).
+data changes cannot dominate), over every list and held-out month; by list, the median of each list's
+mean APE and the share of lists where a method beats naive. MAPE skips actual values of zero, and
+lists smaller than ``min_size`` pathways at the last training month are left out of all, as are lists
+whose training months show a broken series (:func:`broken_lists`; a 3-pathway list swings by 33% when
+one patient leaves, and a merger is no test of a forecaster).
 """
 
 from __future__ import annotations
