@@ -6,9 +6,9 @@ vectorised projection, not a Python loop of simulations. Each run draws, from th
 
 * a demand level and a capacity level (log-normal, sd = month-to-month CV / √3: the run-rate is the
   mean of three months, so its level is uncertain by about that much),
-* month-to-month noise on clock starts and on capacity (log-normal with the calibrated CVs; the two
-  share a common part with the calibrated correlation: a month with fewer working days has fewer
-  of both),
+* month-to-month noise on clock starts and on capacity (log-normal with the calibrated CVs, their
+  normals correlated as calibrated — X = A, Y = ρA + √(1−ρ²)B: a month with fewer working days has
+  fewer of both),
 * a renege-rate multiplier (log-normal with the calibrated sd: parameter uncertainty).
 
 ``runs=0`` gives the central path with no noise (what the optimiser plans on).
