@@ -34,7 +34,7 @@ BACKTEST_MEASURES = ("total", "pct_within_18", "over_52")
 MIN_SIZE = 100.0
 # A month-to-month list size ratio beyond this (or below its inverse) marks a broken series (broken_lists).
 BREAK_RATIO = 2.0
-# Training months held out within the training window to weigh the model against no change.
+# Forecast origins among the last training months for the inner back-test that weighs model against no change.
 INNER_TEST = 3
 
 Array = NDArray[np.float64]
@@ -83,25 +83,25 @@ def broken_lists(train: Observations) -> NDArray[np.bool_]:
 def in_sample_weights(train: Observations) -> Array:
     """(L, 3) weight of the model against no change, per list and measure, from the training months.
 
-    The last ``INNER_TEST`` training months (at most k − 2, so at least two months calibrate) are held
-    out *within* the training window: the model calibrated on the months before them and the naive
-    forecast are scored there, and the weight is the naive forecast's share of the squared error,
-    e_naive² / (e_model² + e_naive²) (inverse-MSE weights; ½ when both are exact). With fewer than
-    three training months the weight is 1 (the model alone).
+    An inner back-test within the training window: from each of the last ``INNER_TEST`` training
+    months as origin (each calibrated on at least two months before it), the model and the naive
+    forecast are scored on the training months after it, and the weight is the naive forecast's share
+    of the summed squared error, e_naive² / (e_model² + e_naive²) (inverse-MSE weights; ½ when both are
+    exact). With fewer than three training months the weight is 1 (the model alone).
     """
     k = len(train.periods)
-    h = min(INNER_TEST, k - 2)
     L = train.keys.height
-    if h < 1:
+    if k < 3:
         return np.ones((L, len(BACKTEST_MEASURES)))
     actual = actual_measures(train)
-    cal = calibrate(train.first(k - h))
-    central = forecast(cal, h, rng=np.random.default_rng(0), runs=0)
-    model = np.stack([central.measure(m) for m in BACKTEST_MEASURES], axis=-1)
-    truth = actual[:, k - h :]
-    naive = actual[:, k - h - 1 : k - h]
-    e_model = np.nanmean((model - truth) ** 2, axis=1)
-    e_naive = np.nanmean((naive - truth) ** 2, axis=1)
+    e_model = np.zeros((L, len(BACKTEST_MEASURES)))
+    e_naive = np.zeros_like(e_model)
+    for origin in range(max(2, k - INNER_TEST), k):
+        central = forecast(calibrate(train.first(origin)), k - origin, rng=np.random.default_rng(0), runs=0)
+        model = np.stack([central.measure(m) for m in BACKTEST_MEASURES], axis=-1)
+        truth = actual[:, origin:]
+        e_model += np.nansum((model - truth) ** 2, axis=1)
+        e_naive += np.nansum((actual[:, origin - 1 : origin] - truth) ** 2, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(e_model + e_naive > 0, e_naive / (e_model + e_naive), 0.5)
     return np.nan_to_num(w, nan=0.5)
