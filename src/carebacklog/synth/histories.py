@@ -145,6 +145,13 @@ def _middle(
     ).clip(0, 6)
     target = np.asarray(A.PRIORITY_TARGET_DAYS)
     regrade = np.asarray([3, 3, 3, 4, 4, 5, 6])
+    # An urgent code (P1a/P1b/P2) is treated within its time frame: a patient who then waits more than
+    # twice that after the decision to admit (to the clock stop, or still waiting at the census) was not
+    # graded urgent at the decision. Grade them P3, or P4 if they wait over twice P3's time frame too.
+    # Without this the PTL shows P1a patients waiting months, which no waiting-list manager would believe.
+    waits_after = lim - dta
+    urgent_too_long = (p_dta <= 2) & (waits_after > 2 * target[np.minimum(p_dta, 6)])
+    p_dta = np.where(urgent_too_long, np.where(waits_after > 2 * target[3], 4, 3), p_dta)
     p_r1 = np.where(review1 - dta > 2 * target[p_dta], regrade[p_dta], p_dta)
     p_r2 = np.where(review2 - dta > 2 * target[p_r1], regrade[p_r1], p_r1)
     prio = np.full(dates.shape, -1, dtype=np.int8)
