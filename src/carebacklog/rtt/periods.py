@@ -7,12 +7,16 @@ priority was first recorded (the date its FSSA time frame runs from).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import reduce
+from itertools import pairwise
 from typing import Final
 
 import polars as pl
 
-from carebacklog.rtt.rules import DTA, STOP_EFFECTS, clock_states
+from carebacklog.rtt.ordering import clock_order
+from carebacklog.rtt.rules import DTA, STOP_EFFECTS, _run_clock
 from carebacklog.rtt.schema import PRIORITIES, conform_events
 
 __all__ = ["PERIOD_COLUMNS", "PERIOD_SCHEMA", "build_periods"]
@@ -39,6 +43,13 @@ PERIOD_COLUMNS: Final[tuple[str, ...]] = tuple(PERIOD_SCHEMA)
 _STOP_CODES: Final = list(STOP_EFFECTS)
 _CARRIED_TEXT: Final = ("patient_id", "provider_code", "commissioner_code", "treatment_function", "priority")
 _PRIORITY_CODES: Final = {p: i for i, p in enumerate(PRIORITIES)}
+#: Below this many events the periods are built in one piece; above it the clock-ordered events are
+#: cut at pathway boundaries into one chunk per Polars thread, built concurrently (the forward fills
+#: and cumulative sums each run on one thread, so this is what uses the second core). A module
+#: variable so the tests can force chunking on small frames.
+PARALLEL_MIN_EVENTS: int = 1_000_000
+#: Number of chunks when chunking (None: one per Polars thread). Set by tests only.
+PARALLEL_CHUNKS: int | None = None
 
 
 def _holder(value: pl.Expr, first: pl.Expr) -> pl.Expr:
@@ -72,7 +83,38 @@ def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.D
         .alias("_priority"),
         *[pl.col(c).is_not_null().alias(f"_has_{c}") for c in _CARRIED_TEXT],
     ]
-    states = clock_states(events, census_date, carry).filter(pl.col("in_period"))
+    ordered = clock_order(events, census_date, carry)
+    chunks = _chunks(ordered)
+    del ordered
+    if len(chunks) == 1:
+        return _build(chunks[0], events)
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        parts = list(pool.map(lambda chunk: _build(chunk, events), chunks))
+    # Each part is sorted by (pathway_id, period) and no pathway is in two parts, so merging on
+    # pathway_id (which keeps a part's own row order among equal keys) gives the full sort.
+    return reduce(lambda a, b: a.merge_sorted(b, "pathway_id"), parts)
+
+
+def _chunks(ordered: pl.DataFrame) -> list[pl.DataFrame]:
+    """Zero-copy slices of the clock-ordered frame, cut only where a pathway starts."""
+    threads = PARALLEL_CHUNKS or pl.thread_pool_size()
+    count = min(threads, ordered.height // PARALLEL_MIN_EVENTS) if PARALLEL_MIN_EVENTS > 0 else 1
+    if count < 2:
+        return [ordered]
+    starts = ordered.get_column("_new_pw").arg_true()
+    cuts = sorted(
+        {0, ordered.height}
+        | {
+            int(starts[min(int(starts.search_sorted(ordered.height * i // count)), starts.len() - 1)])
+            for i in range(1, count)
+        }
+    )
+    return [ordered.slice(a, b - a) for a, b in pairwise(cuts) if b > a]
+
+
+def _build(ordered: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """The periods of a clock-ordered frame (or a slice of one holding whole pathways), sorted."""
+    states = _run_clock(ordered).filter(pl.col("in_period"))
     key = pl.col("period_key")
     rows = states.get_column("_row")
     inside = states.with_columns(
