@@ -48,3 +48,18 @@ def test_tiny_frames_chunked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(periods_module, "PARALLEL_CHUNKS", 50)
     assert build_periods(events, census).equals(expected)
     assert build_periods(events.head(0), census).equals(expected.head(0))
+
+
+def test_grouped_and_shuffled_input_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Input grouped by pathway skips the final text sort; shuffled input takes it; same periods."""
+    census = date(2025, 3, 31)
+    events = generate_events(3000, census, np.random.default_rng(5))
+    grouped = events.sort("pathway_id", "event_id")
+    shuffled = events.sample(fraction=1.0, shuffle=True, seed=9)
+    expected = build_periods(shuffled, census)
+    assert expected.equals(expected.sort("pathway_id", "period"))
+    assert build_periods(grouped, census).equals(expected)
+    assert build_periods(grouped.reverse(), census).equals(expected)
+    monkeypatch.setattr(periods_module, "PARALLEL_MIN_EVENTS", 1000)
+    assert build_periods(grouped, census).equals(expected)
+    assert build_periods(shuffled, census).equals(expected)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from functools import reduce
 from itertools import pairwise
 from typing import Final
 
@@ -87,12 +86,36 @@ def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.D
     chunks = _chunks(ordered)
     del ordered
     if len(chunks) == 1:
-        return _build(chunks[0], events)
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        parts = list(pool.map(lambda chunk: _build(chunk, events), chunks))
-    # Each part is sorted by (pathway_id, period) and no pathway is in two parts, so merging on
-    # pathway_id (which keeps a part's own row order among equal keys) gives the full sort.
-    return reduce(lambda a, b: a.merge_sorted(b, "pathway_id"), parts)
+        ends = _build(chunks[0])
+    else:
+        with ThreadPoolExecutor(len(chunks)) as pool:
+            ends = pl.concat(list(pool.map(_build, chunks)))
+    # In input-row order of each period's last event: when the input is grouped by pathway (an
+    # extract usually is), the text gathers below read the events nearly sequentially and the
+    # result often needs no text sort at all.
+    ends = ends.sort("_row")
+    text = [pl.col("pathway_id").gather(ends.get_column("_row"))]
+    text += [pl.col(c).gather(ends.get_column(f"_at_{c}")) for c in _CARRIED_TEXT]
+    periods = pl.concat([ends, events.select(text)], how="horizontal")
+    stopped = pl.col("effect").is_in(_STOP_CODES)
+    periods = periods.select(
+        *[pl.col(c) for c in ("pathway_id", "period", *_CARRIED_TEXT)],
+        clock_start=pl.col("clock_start_date"),
+        clock_stop=pl.when(stopped).then(pl.col("event_date")),
+        stop_status=pl.when(stopped).then(pl.col("rtt_status")),
+        outcome=pl.when(stopped)
+        .then(pl.col("effect").replace_strict(STOP_EFFECTS, default=None, return_dtype=pl.String))
+        .otherwise(pl.lit("open")),
+        has_dta=pl.col("dta_date").is_not_null(),
+        dta_date=pl.col("dta_date"),
+        last_activity_date=pl.col("event_date"),
+        priority_date=pl.col("priority_date"),
+    ).select([pl.col(c).cast(t) for c, t in PERIOD_SCHEMA.items()])
+    pathway, period = pl.col("pathway_id"), pl.col("period")
+    in_order = (pathway > pathway.shift(1)) | ((pathway == pathway.shift(1)) & (period > period.shift(1)))
+    if periods.select((in_order.fill_null(True) & pathway.is_not_null()).all()).item():
+        return periods
+    return periods.sort("pathway_id", "period")
 
 
 def _chunks(ordered: pl.DataFrame) -> list[pl.DataFrame]:
@@ -112,8 +135,12 @@ def _chunks(ordered: pl.DataFrame) -> list[pl.DataFrame]:
     return [ordered.slice(a, b - a) for a, b in pairwise(cuts) if b > a]
 
 
-def _build(ordered: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
-    """The periods of a clock-ordered frame (or a slice of one holding whole pathways), sorted."""
+def _build(ordered: pl.DataFrame) -> pl.DataFrame:
+    """One row per period of a clock-ordered frame (or a slice of it holding whole pathways).
+
+    Numeric only: ``_row`` is the input row of the period's last event and ``_at_<column>`` the input
+    row holding each carried text column's latest value.
+    """
     states = _run_clock(ordered).filter(pl.col("in_period"))
     key = pl.col("period_key")
     rows = states.get_column("_row")
@@ -137,19 +164,6 @@ def _build(ordered: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     carried_text = []
     for c in _CARRIED_TEXT:
         index = inside.select(_holder(pl.when(pl.col(f"_has_{c}")).then(1), first)).to_series().filter(last)
-        carried_text.append(events.get_column(c).gather(rows.gather(index)))
+        carried_text.append(rows.gather(index).alias(f"_at_{c}"))
     ends = inside.filter(pl.col("_last")).select("_row", "period", "effect", "rtt_status", "event_date")
-    ends = ends.with_columns(events.get_column("pathway_id").gather(ends.get_column("_row")))
-    stopped = pl.col("effect").is_in(_STOP_CODES)
-    periods = pl.concat([ends, pl.DataFrame([*carried_dates, *carried_text])], how="horizontal")
-    periods = periods.with_columns(
-        clock_start=pl.col("clock_start_date"),
-        clock_stop=pl.when(stopped).then(pl.col("event_date")),
-        stop_status=pl.when(stopped).then(pl.col("rtt_status")),
-        outcome=pl.when(stopped)
-        .then(pl.col("effect").replace_strict(STOP_EFFECTS, default=None, return_dtype=pl.String))
-        .otherwise(pl.lit("open")),
-        has_dta=pl.col("dta_date").is_not_null(),
-        last_activity_date=pl.col("event_date"),
-    )
-    return periods.sort("pathway_id", "period").select([pl.col(c).cast(t) for c, t in PERIOD_SCHEMA.items()])
+    return pl.concat([ends, pl.DataFrame([*carried_dates, *carried_text])], how="horizontal")
