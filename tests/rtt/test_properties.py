@@ -57,13 +57,17 @@ def _reference(events: pl.DataFrame, census: date | None) -> list[tuple[Any, ...
     """Periods by walking each pathway's events in order: (pathway, period, start, stop, outcome)."""
     out: list[tuple[Any, ...]] = []
     rows = [r for r in events.iter_rows(named=True) if census is None or r["event_date"] <= census]
+    # Same-day ties after status go by a hash of event_id (docs/rtt.md, "Ordering and ties"), not
+    # its text: the order must not depend on how ids happen to be numbered.
+    ids = events.get_column("event_id")
+    id_hash = dict(zip(ids.to_list(), ids.hash().to_list(), strict=True))
     rows.sort(
         key=lambda r: (
             r["pathway_id"],
             r["event_date"],
             ACTIVITY_PRECEDENCE[r["activity"]],
             127 if r["rtt_status"] is None else r["rtt_status"],
-            r["event_id"],
+            id_hash[r["event_id"]],
         )
     )
     current: dict[str, list[Any]] = {}
