@@ -116,8 +116,12 @@ def synthesise_trust(
     if not 0 <= shared_patients < 1:
         raise ValueError(f"shared_patients must be in [0, 1), got {shared_patients}")
     holder = assign_patients(plan.tf_idx, groups, shared_patients, rng)
-    holders = np.unique(holder)
-    patient_of = np.searchsorted(holders, holder)[owner]
+    # The distinct holders in ascending order and each pathway's rank among them: a mark and a running
+    # count, O(n) (np.unique hashes and sorts: ~2 s at 2.6 M pathways).
+    held = np.zeros(holder.size, dtype=bool)
+    held[holder] = True
+    holders = np.flatnonzero(held)
+    patient_of = (np.cumsum(held) - 1)[holder][owner]
     width = max(9, len(str(n_all)))
     pathway_ids = pl.lit(f"{provider_code}") + pl.Series(np.arange(n_all)).cast(pl.String).str.zfill(width)
     ids = pl.select(pathway_ids.alias("p")).to_series()
