@@ -110,7 +110,7 @@ def synthesise_trust(
     # Pathways and patients: the earlier pathway behind a consultant referral shares the patient, the
     # commissioner and the treatment function of the pathway it led to.
     owner = np.concatenate([np.arange(n_main), ev.prior_of])
-    code_idx = _detail_codes(groups, plan.tf_idx, rng)[owner]
+    code_idx = _detail_codes(groups, plan.tf_idx, rng).astype(np.int16)[owner]
     # Patients: some pathways belong to a patient who already has another (assign_patients); patients are
     # numbered in the order of the pathway that holds their attributes.
     if not 0 <= shared_patients < 1:
@@ -121,7 +121,7 @@ def synthesise_trust(
     held = np.zeros(holder.size, dtype=bool)
     held[holder] = True
     holders = np.flatnonzero(held)
-    patient_of = (np.cumsum(held) - 1)[holder][owner]
+    patient_of = (np.cumsum(held) - 1).astype(np.int32)[holder][owner]
     width = max(9, len(str(n_all)))
     pathway_ids = pl.lit(f"{provider_code}") + pl.Series(np.arange(n_all)).cast(pl.String).str.zfill(width)
     ids = pl.select(pathway_ids.alias("p")).to_series()
@@ -149,11 +149,11 @@ def synthesise_trust(
             "_pw": pw,
             "_patient": patient_of[pw],
             "_code": code_idx[pw],
-            "_cc": plan.cc_idx[owner[pw]],
+            "_cc": plan.cc_idx.astype(np.int32)[owner][pw],
             "_date": ev.date,
-            "_act": ev.activity.astype(np.int64),
+            "_act": ev.activity,
             "rtt_status": pl.Series(ev.status, dtype=pl.Int16),
-            "_priority": ev.priority.astype(np.int64) + 1,
+            "_priority": ev.priority + np.int8(1),
             "_orig": ev.original_start,
         }
     )
