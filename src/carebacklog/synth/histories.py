@@ -248,14 +248,8 @@ def _build_block(
     am_op = back_to_weekday(am_stop - 7 - _exp(rng, 30.0, n))
     am_ref = back_to_weekday(am_op - 7 - _exp(rng, 40.0, n))
     am_status = np.where(rng.random(n) < 0.8, 32, 31)
-    pre_dates = np.column_stack([null_ref, null_dna, am_ref, am_op, am_stop, am_review])
-    pre_present = np.column_stack(
-        [pre_null, pre_null, pre_am, pre_am, pre_am, pre_am & (am_review <= anchor)]
-    )
-    pre_act = np.tile(np.asarray([REF, DNA, REF, OUT, OUT, OUT], np.int8), (n, 1))
-    pre_status = np.column_stack(
-        [np.full(n, 10), np.full(n, 33), np.full(n, 10), np.full(n, 20), am_status, np.full(n, 91)]
-    ).astype(np.int16)
+    pre_dates = (null_ref, null_dna, am_ref, am_op, am_stop, am_review)
+    pre_present = (pre_null, pre_null, pre_am, pre_am, pre_am, pre_am & (am_review <= anchor))
 
     # Start of the current period.
     start_act = np.where(pre_am, OUT, REF).astype(np.int8)
@@ -283,12 +277,33 @@ def _build_block(
     treated = (kind == ADMITTED) | ((kind == NON_ADMITTED) & (stop_status == 30))
     after_present = treated & (follow <= census) & (rng.random(n) < 0.6)
 
-    dates = np.column_stack([pre_dates, ref, mid_d, plan.stop, np.where(after_present, follow, 0)])
-    present = np.column_stack([pre_present, np.ones(n, bool), mid_p, completed, after_present])
-    act = np.column_stack([pre_act, start_act, mid_a, stop_act, np.full(n, OUT, np.int8)])
-    status = np.column_stack([pre_status, start_status, mid_s, stop_status, np.full(n, 90, np.int16)])
-    prio = np.column_stack([np.full((n, 7), -1, np.int8), mid_prio, np.full((n, 2), -1, np.int8)])
-    orig = np.zeros(dates.shape, np.int32) - 1
+    # Slot matrices filled column by column in their final dtypes (column_stack would promote the dates to
+    # int64 and copy every piece once more): prefix 0-5, start 6, middle 7..7+m-1, stop 7+m, after 8+m.
+    m = mid_d.shape[1]
+    width = 9 + m
+    dates = np.empty((n, width), np.int32)
+    present = np.empty((n, width), bool)
+    act = np.empty((n, width), np.int8)
+    status = np.empty((n, width), np.int16)
+    prio = np.full((n, width), -1, np.int8)
+    for j in range(6):
+        dates[:, j] = pre_dates[j]
+        present[:, j] = pre_present[j]
+    act[:, :6] = np.asarray([REF, DNA, REF, OUT, OUT, OUT], np.int8)
+    status[:, :6] = np.asarray([10, 33, 10, 20, 0, 91], np.int16)
+    status[:, 4] = am_status
+    dates[:, 6], present[:, 6], act[:, 6], status[:, 6] = ref, True, start_act, start_status
+    dates[:, 7 : 7 + m], present[:, 7 : 7 + m], act[:, 7 : 7 + m] = mid_d, mid_p, mid_a
+    status[:, 7 : 7 + m], prio[:, 7 : 7 + m] = mid_s, mid_prio
+    dates[:, 7 + m], present[:, 7 + m], act[:, 7 + m], status[:, 7 + m] = (
+        plan.stop,
+        completed,
+        stop_act,
+        stop_status,
+    )
+    dates[:, 8 + m] = np.where(after_present, follow, 0)
+    present[:, 8 + m], act[:, 8 + m], status[:, 8 + m] = after_present, OUT, 90
+    orig = np.full((n, width), -1, np.int32)
     orig[:, 6] = original
     mask = present.ravel()
     pathway = np.repeat(np.arange(n, dtype=np.int64), present.sum(axis=1))
