@@ -51,7 +51,7 @@ class EventArrays:
     original_start: np.ndarray  # day number, -1 none
     prior_of: np.ndarray  # for each prior pathway (index len(plan) + i), the plan row it belongs to
 
-    def select(self, rows: np.ndarray) -> EventArrays:
+    def select(self, rows: np.ndarray | slice) -> EventArrays:
         return EventArrays(
             self.pathway[rows],
             self.date[rows],
@@ -209,10 +209,11 @@ def build_histories(
         blocks = [one(i) for i in range(len(starts))]
     for lo, block in zip(starts, blocks, strict=True):
         hi = min(lo + BLOCK, n)
-        is_main = block.pathway < hi - lo
-        main = block.select(is_main)
+        # A block lists its own pathways' events first, then those of its earlier pathways: two slices.
+        k = int(np.searchsorted(block.pathway, hi - lo))
+        main = block.select(slice(0, k))
         main.pathway = main.pathway + lo
-        prior = block.select(~is_main)
+        prior = block.select(slice(k, None))
         prior.pathway = prior.pathway - (hi - lo) + n + n_prior
         mains.append(main)
         priors.append(prior)
