@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled real data (never ../shared), read once per test module."""
+"""Shared fixtures: the real data bundled in the repository, read once per test module."""
 
 from __future__ import annotations
 
