@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from carebacklog.store.accounts import (
     ROLES,
@@ -19,7 +21,7 @@ from carebacklog.store.accounts import (
     record_audit,
     update_user,
 )
-from carebacklog.web.deps import Auth, Db, Now, State, require_role
+from carebacklog.web.deps import AppState, Auth, Db, Now, State, require_role
 from carebacklog.web.render import render
 from carebacklog.web.schemas import AuditPublic, Page, UserCreate, UserPublic, UserUpdate
 from carebacklog.web.security import check_csrf
@@ -86,6 +88,16 @@ def users_page(
     )
 
 
+def _users_page_error(
+    request: Request, state: AppState, db: Session, auth: Auth, error: str, status_code: int
+) -> Response:
+    """The users page again, with the reason a form was refused."""
+    return render(
+        request, state, "admin_users.html", auth, title="Users", users=list_users(db), roles=ROLES,
+        error=error, done="", status_code=status_code,
+    )
+
+
 @router.post("/admin/users", include_in_schema=False)
 def users_create(
     request: Request,
@@ -105,32 +117,10 @@ def users_create(
         _create(db, now, auth, body)
     except ValidationError as exc:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return render(
-            request,
-            state,
-            "admin_users.html",
-            auth,
-            title="Users",
-            users=list_users(db),
-            roles=ROLES,
-            error=message,
-            done="",
-            status_code=400,
-        )
+        return _users_page_error(request, state, db, auth, message, 400)
     except HTTPException as exc:
-        return render(
-            request,
-            state,
-            "admin_users.html",
-            auth,
-            title="Users",
-            users=list_users(db),
-            roles=ROLES,
-            error=str(exc.detail),
-            done="",
-            status_code=exc.status_code,
-        )
-    return RedirectResponse(f"/admin/users?done=Added+{username}", status_code=303)
+        return _users_page_error(request, state, db, auth, str(exc.detail), exc.status_code)
+    return RedirectResponse(f"/admin/users?{urlencode({'done': f'Added {username}'})}", status_code=303)
 
 
 @router.post("/admin/users/{user_id}", include_in_schema=False)
