@@ -15,8 +15,11 @@ from typing import Final
 import polars as pl
 
 from carebacklog.rtt.ordering import clock_order
-from carebacklog.rtt.rules import DTA, STOP_EFFECTS, _run_clock
-from carebacklog.rtt.schema import PRIORITIES, conform_events
+from carebacklog.rtt.rules import DTA, START_STATUS, STOP_EFFECTS, _run_clock
+from carebacklog.rtt.schema import ACTIVITY_PRECEDENCE, PRIORITIES, conform_events
+
+#: Clock-order activity code of a decision to admit (``_act`` in the clock-ordered frame).
+_DTA_ACT: Final[int] = ACTIVITY_PRECEDENCE["decision_to_admit"]
 
 __all__ = ["PERIOD_COLUMNS", "PERIOD_SCHEMA", "build_periods"]
 
@@ -147,7 +150,12 @@ def _build(ordered: pl.DataFrame) -> pl.DataFrame:
     inside = states.with_columns(
         _first=(key != key.shift(1)).fill_null(True),
         _last=(key != key.shift(-1)).fill_null(True),
-        dta_date=pl.when(pl.col("effect") == DTA.code).then(pl.col("event_date")),
+        # Rule 5, also when the decision to admit is the activity that starts the period (status 11:
+        # active monitoring ends with a decision to treat; 12: a new condition).
+        dta_date=pl.when(
+            (pl.col("effect") == DTA.code)
+            | ((pl.col("effect") == START_STATUS.code) & (pl.col("_act") == _DTA_ACT))
+        ).then(pl.col("event_date")),
     )
     first = pl.col("_first")
     code = pl.col("_priority")
