@@ -81,3 +81,24 @@ def test_scenario_growth_needs_more_capacity(rbd_cal):
     base = plan_capacity(rbd_cal, targets)
     grow = plan_capacity(rbd_cal, targets, scenario=replace(Scenario(), referral_growth=0.1))
     assert grow.extra_per_week[0] > base.extra_per_week[0]
+
+
+def test_a_capacity_cut_is_reported_against_the_capacity_the_plan_runs_with(rbd_cal):
+    """With a -20% scenario change the plan adds to 80% of today's capacity, and says so."""
+    from carebacklog.forecast.bins import WEEKS_PER_MONTH
+
+    targets = [parse_target("pct18>=65@2025-09")]
+    cut = Scenario(capacity_change=-0.2)
+    plan = plan_capacity(rbd_cal, targets, scenario=cut)
+    today = rbd_cal.capacity[0] / WEEKS_PER_MONTH
+    assert plan.base_per_week[0] == pytest.approx(0.8 * today)
+    assert "-20% change" in plan.messages[0]
+    # The capacity the frame reports re-projects (without the scenario's cut) to meet the target.
+    frame = plan.capacity_frame()
+    weekly = np.asarray(frame["capacity_per_week"], dtype=float)
+    extra_over_today = weekly - today
+    fc = forecast(rbd_cal, len(plan.months), rng=np.random.default_rng(0), runs=0,
+                  scenario=Scenario(extra_capacity=extra_over_today, ring_fence=float(plan.ring_fence[0])))
+    assert _met(targets, fc)
+    # ... and the old figure (today's capacity plus the extra, ignoring the cut) overstates it.
+    assert weekly[-1] < today + plan.extra_per_week[0] - 1.0

@@ -214,12 +214,14 @@ def plan_capacity(
     profile = _profile(used, horizon, start_index, ramp_end, ramp)
     final = forecast(cal, horizon, rng=np.random.default_rng(0), runs=0,
                      scenario=replace(scenario, extra_capacity=profile, ring_fence=share))
-    base = cal.capacity / WEEKS_PER_MONTH
+    today = cal.capacity / WEEKS_PER_MONTH
+    # The plan adds to the capacity the scenario runs with (today's, after any scenario change).
+    base = today * (1.0 + scenario.capacity_change)
     messages = []
     for i in range(cal.size):
         if ok[i]:
             messages.append(
-                f"{extra[i]:+,.0f} clock stops a week ({base[i]:,.0f} today → {base[i] + extra[i]:,.0f}) from "
+                f"{extra[i]:+,.0f} clock stops a week ({today[i]:,.0f} today{_change_text(base[i] - today[i], scenario.capacity_change)} → {base[i] + extra[i]:,.0f}) from "
                 f"{months[start_index]:%Y-%m}" + (" ramped linearly" if ramp == "linear" else "")
                 + (f", {share[i]:.0%} ring-fenced for the longest waiters" if share[i] > 0 else "")
                 + " meets every target and keeps meeting it."
@@ -298,3 +300,10 @@ def _search(
         lo[idx] = np.where(ok, lo[idx], mid)
         active = feasible & (hi - lo > tolerance)
     return hi, np.asarray(feasible, dtype=bool)
+
+
+def _change_text(change_per_week: float, change_share: float) -> str:
+    """How the scenario's capacity change moves today's capacity, for the plan's message."""
+    if not change_share:
+        return ""
+    return f", {change_per_week:+,.0f} with the scenario's {change_share:+.0%} change"
