@@ -33,9 +33,8 @@ def main() -> int:
         if not target.exists() or target.stat().st_mtime < (NODE / src).stat().st_mtime:
             shutil.copy2(NODE / src, target)
     for src, dest in TREES:
-        target = VENDOR / dest
-        if not target.exists():
-            shutil.copytree(NODE / src, target)
+        # Copied every time (a few hundred KB), so a new nhsuk-frontend version never leaves stale assets.
+        shutil.copytree(NODE / src, VENDOR / dest, dirs_exist_ok=True)
     return 0
 
 

@@ -92,8 +92,12 @@ def test_a_failed_load_leaves_the_previous_state(
         .otherwise(pl.col("clock_start"))
         .alias("clock_start")
     )
-    with pytest.raises(LoadError, match="ptl_entries"):
+    with pytest.raises(LoadError, match="ptl_entries") as failure:
         load_trust(engine, dataclasses.replace(small_trust, ptl=broken_ptl), now=now + dt.timedelta(hours=1))
+    # The error names the table, never the offending row's patient data (it reaches logs).
+    broken = small_trust.ptl.filter(pl.col("booking_rank") == small_trust.ptl.height).row(0, named=True)
+    assert broken["pathway_id"] not in str(failure.value)
+    assert broken["patient_id"] not in str(failure.value)
     with make_sessionmaker(engine)() as db:
         load = current_load(db, "RBD")
         assert load is not None and load.id == good

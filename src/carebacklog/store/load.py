@@ -157,5 +157,11 @@ def load_trust(engine: Engine, data: TrustData, *, now: dt.datetime) -> int:
             try:
                 bulk_insert(conn, table, table_frame(table, frame, load_id=load_id))
             except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own error, from its bulk path
-                raise LoadError(f"loading {data.provider_code} failed in table {table.name}: {exc}") from exc
+                # The driver's text can quote the offending row (PostgreSQL COPY's DETAIL / CONTEXT),
+                # i.e. patient identifiers: say only what kind of error it was (no patient data in logs).
+                state = getattr(exc, "sqlstate", None) or getattr(exc, "sqlite_errorname", None) or ""
+                raise LoadError(
+                    f"loading {data.provider_code} failed in table {table.name}: "
+                    f"{type(exc).__name__}{f' ({state})' if state else ''}"
+                ) from exc
     return int(load_id)
