@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """XmR chart of a measure over months with NHS "Making Data Count" rules."""
         from carebacklog.spc.chart import save_xmr
-        from carebacklog.spc.series import DEFAULT_POLARITY, measure_series, read_series_csv
+        from carebacklog.spc.series import default_polarity, measure_series, read_series_csv
         from carebacklog.spc.xmr import xmr_chart
 
         if fmt not in ("table", "csv", "json"):
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
             label = "value" if series is not None else measure
             if series is None:
                 series = measure_series(files, measure, provider=provider, part=part)
-            chosen = polarity or DEFAULT_POLARITY.get(measure, "neutral")
+            chosen = polarity or default_polarity(measure, part)
             if chosen not in ("up", "down", "neutral"):
                 raise ValueError("--polarity must be up, down or neutral")
             result = xmr_chart(

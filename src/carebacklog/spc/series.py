@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["DEFAULT_POLARITY", "measure_series", "read_series_csv"]
+__all__ = ["DEFAULT_POLARITY", "default_polarity", "measure_series", "read_series_csv"]
 
 # Which way is better for each headline measure (MDC "polarity"): more within 18 weeks is better; fewer
 # and shorter waits are better; the volume of clock starts is neither.
@@ -24,6 +24,23 @@ DEFAULT_POLARITY: dict[str, str] = {
     "p92_weeks": "down",
     "p95_weeks": "down",
 }
+
+
+#: Counts that are clock stops in the completed parts: more treated patients is better there.
+_COMPLETED_VOLUMES: frozenset[str] = frozenset({"total", "known_start", "within_18"})
+
+
+def default_polarity(measure: str, part: str = "incomplete") -> str:
+    """Which way is better for ``measure`` of an RTT ``part`` (``--part`` words of ``rtt measures``).
+
+    The waiting list (incomplete, dta): fewer and shorter waits. Completed pathways (admitted,
+    nonadmitted): more clock stops, shorter waits. New clock starts (new): demand, neither.
+    """
+    if part == "new":
+        return "neutral"
+    if part in ("admitted", "nonadmitted") and measure in _COMPLETED_VOLUMES:
+        return "up"
+    return DEFAULT_POLARITY.get(measure, "neutral")
 
 
 def read_series_csv(path: str | Path) -> pl.DataFrame | None:
