@@ -72,18 +72,50 @@ def _reference(events: pl.DataFrame, census: date | None) -> list[tuple[Any, ...
     )
     current: dict[str, list[Any]] = {}
     counts: dict[str, int] = {}
-    for r in rows:
-        pw, act, status, day = r["pathway_id"], r["activity"], r["rtt_status"], r["event_date"]
-        open_period = current.get(pw)
+
+    def ending(r: dict[str, Any]) -> str | None:
+        act, status = r["activity"], r["rtt_status"]
         cancel, dna = act == "cancellation", act == "dna"
         if act == "transfer_out" or (status == 21 and not cancel):
-            end = "transferred"
-        elif status == 33 and not cancel:
-            end = "nullified"
-        elif status in {30, 31, 32, 34, 35, 36} and not cancel and (not dna or status in {34, 36}):
-            end = "admitted" if act == "admission" and status == 30 else "non_admitted"
-        else:
-            end = None
+            return "transferred"
+        if status == 33 and not cancel:
+            return "nullified"
+        if status in {30, 31, 32, 34, 35, 36} and not cancel and (not dna or status in {34, 36}):
+            return "admitted" if act == "admission" and status == 30 else "non_admitted"
+        return None
+
+    def starting(r: dict[str, Any]) -> bool:
+        return r["activity"] == "referral" or r["rtt_status"] in {11, 12}
+
+    # A day that begins with a period open, on which a start would meet the open period, ends it
+    # first (docs/rtt.md): its end events move to the front of the day, the rest keep their order.
+    days: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for r in rows:
+        days.setdefault((r["pathway_id"], r["event_date"]), []).append(r)
+    ordered: list[dict[str, Any]] = []
+    is_open: dict[str, bool] = {}
+    for (pw, _), day_rows in days.items():
+        state = was_open = is_open.get(pw, False)
+        meets_open = False
+        for r in day_rows:
+            if ending(r) is not None:
+                state = False
+            elif starting(r):
+                meets_open |= state
+                state = True
+        if was_open and meets_open and any(ending(r) is not None for r in day_rows):
+            day_rows = [r for r in day_rows if ending(r) is not None] + [
+                r for r in day_rows if ending(r) is None
+            ]
+            state = any(starting(r) for r in day_rows if ending(r) is None)
+        is_open[pw] = state
+        ordered.extend(day_rows)
+
+    for r in ordered:
+        pw, day = r["pathway_id"], r["event_date"]
+        open_period = current.get(pw)
+        end = ending(r)
+        act, status = r["activity"], r["rtt_status"]
         if end is not None:
             if open_period is not None:
                 out.append((pw, open_period[0], open_period[1], day, end))

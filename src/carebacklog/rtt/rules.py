@@ -150,7 +150,47 @@ def clock_states(
 
 
 def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rules 1-7 on sorted events: the two-state machine as forward fills and cumulative sums."""
+    """Rules 1-7 on sorted events: the two-state machine as forward fills and cumulative sums.
+
+    Same-day order depends on the clock: on a day that begins with a period open, the events that
+    end it come before those that start the next one (treatment today, a new condition referred
+    today: the new clock starts after the old one stops). On a day that begins closed, starts come
+    first (see and treat). The clock order sorts starts first; the few days it gets wrong are found
+    after one pass and only then re-ordered and run again.
+    """
+    states = _clock_pass(frame)
+    reordered = _stops_before_same_day_starts(states)
+    if reordered is not None:
+        states = _clock_pass(reordered)
+    return states.drop("_new_pw", "_kind", "_open_before")
+
+
+def _stops_before_same_day_starts(states: pl.DataFrame) -> pl.DataFrame | None:
+    """``states`` re-ordered so a day opening with a period open ends it before starting another.
+
+    None when no day needs it (the usual case: one cheap check on the whole frame).
+    """
+    start_on_open = pl.col("effect").is_in([START_ON_OPEN.code, START_STATUS_ON_OPEN.code])
+    if not states.select(start_on_open.any()).item():
+        return None
+    day = [pl.col("_new_pw").cast(pl.UInt32).cum_sum().alias("_pw_index"), "event_date"]
+    states = states.with_columns(_pos=pl.int_range(pl.len(), dtype=pl.Int64))
+    flagged = (
+        pl.col("_open_before").first().over(day)
+        & start_on_open.any().over(day)
+        & (pl.col("_kind") == -1).fill_null(False).any().over(day)
+    )
+    states = states.with_columns(
+        _day_first=pl.col("_pos").first().over(day),
+        _end_first=pl.when(flagged & (pl.col("_kind") == -1).fill_null(False)).then(0).otherwise(1),
+    )
+    if not states.select((pl.col("_end_first") == 0).any()).item():
+        return None
+    return states.sort("_day_first", "_end_first", "_pos").drop("_pos", "_day_first", "_end_first")
+
+
+def _clock_pass(frame: pl.DataFrame) -> pl.DataFrame:
+    """One pass of the two-state machine over ``frame`` in its current order."""
     frame = frame.with_columns(_kind=_candidate_kind())
     # State after each event: the latest candidate's kind in this pathway (closed before any).
     frame = frame.with_columns(
@@ -181,7 +221,7 @@ def _run_clock(frame: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("event_date"))
         ),
     )
-    return frame.drop("_new_pw", "_kind", "_state_after", "_start", "_cum", "_open_before")
+    return frame.drop("_state_after", "_start", "_cum")
 
 
 def classify_events(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
