@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from carebacklog.errors import BadInputError
 from pydantic import ValidationError
 
 from carebacklog.booking.arrivals import normalise_treatment_function
@@ -32,7 +34,7 @@ RECENT_START_DAYS = 28
 _EVENT_MARKERS = {"activity", "event_date"}
 
 
-class InputError(ValueError):
+class InputError(BadInputError):
     """An input file cannot be used; the message names the file (and row/column when known)."""
 
 

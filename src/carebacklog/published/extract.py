@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from carebacklog.errors import BadInputError
+
 from carebacklog.published.tidy import TIDY_SCHEMA, TOTAL_TREATMENT_FUNCTIONS
 
 __all__ = ["KEY_COLUMNS", "PublishedFileError", "read_extract_bytes", "read_extract_wide", "wide_to_tidy"]
@@ -47,7 +49,7 @@ _TOP_BAND = re.compile(r"^Gt (\d+) Weeks SUM 1$")
 _PERIOD = re.compile(r"^RTT-([A-Za-z]+)-(\d{4})$")
 
 
-class PublishedFileError(ValueError):
+class PublishedFileError(BadInputError):
     """A published file that cannot be read; the message names the file, row and column."""
 
 

@@ -16,6 +16,8 @@ from typing import Final
 
 import polars as pl
 
+from carebacklog.errors import BadInputError
+
 from carebacklog.rtt.schema import (
     ACTIVITIES,
     EVENT_SCHEMA,
@@ -31,7 +33,7 @@ __all__ = ["InputFileError", "ReadResult", "read_events", "read_patients"]
 REJECT_COLUMNS: Final[tuple[str, ...]] = ("source_file", "row", "column", "reason")
 
 
-class InputFileError(ValueError):
+class InputFileError(BadInputError):
     """A whole input file cannot be read (missing file, unreadable format, missing required column)."""
 
     def __init__(self, path: Path | str, column: str | None, reason: str) -> None:
