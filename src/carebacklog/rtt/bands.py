@@ -48,3 +48,12 @@ def weeks_waited(days: int) -> int:
 def breach_date(clock_start: pl.Expr, weeks: int) -> pl.Expr:
     """First date on which a clock started on ``clock_start`` is over ``weeks`` weeks (start + 7w + 1)."""
     return clock_start + pl.duration(days=7 * weeks + 1)
+
+
+def max_days_within(weeks: int) -> int:
+    """The most days waited that are still within ``weeks`` weeks (band below ``weeks``): 7 x ``weeks``.
+
+    By the band rule above, day 7w is in band w - 1 and day 7w + 1 (the breach date) in band w. So a wait
+    is within 18 weeks at 126 days or fewer, and over 52 weeks at more than 364 days.
+    """
+    return 7 * weeks

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, delete, insert, select
 
+from carebacklog.store.columns import polars_dtype
 from carebacklog.store.models import Event, Load, Patient, Period, PtlEntry
 
 __all__ = ["LoadError", "TrustData", "bulk_insert", "load_trust", "table_frame"]
@@ -28,8 +29,9 @@ class LoadError(RuntimeError):
 class TrustData:
     """A trust's frames as the RTT engine and synthetic-trust generator give them.
 
-    ``events`` and ``patients`` follow the design.md input contract, ``periods`` is ``rtt.build_periods``'s
-    output and ``ptl`` is ``rtt.ptl_snapshot``'s (with patients, so it carries the equity columns).
+    ``events`` and ``patients`` follow the input contract (docs/architecture.md, "Events and patients"),
+    ``periods`` is ``rtt.build_periods``'s output and ``ptl`` is ``rtt.ptl_snapshot``'s (with patients, so
+    it carries the equity columns).
     Extra columns are ignored; missing optional columns are stored as null.
     """
 
@@ -43,21 +45,6 @@ class TrustData:
     source: str = "import"
 
 
-def _polars_dtype(column: Any) -> pl.DataType:
-    from sqlalchemy import Boolean, Date, DateTime, Integer, SmallInteger
-
-    kind = column.type
-    if isinstance(kind, Boolean):
-        return pl.Boolean()
-    if isinstance(kind, DateTime):
-        return pl.Datetime("us", "UTC")
-    if isinstance(kind, Date):
-        return pl.Date()
-    if isinstance(kind, SmallInteger | Integer):
-        return pl.Int64()
-    return pl.String()
-
-
 def table_frame(table: Table, frame: pl.DataFrame, **constants: Any) -> pl.DataFrame:
     """``frame`` reduced to ``table``'s columns in table order, typed, with ``constants`` filled in.
 
@@ -67,7 +54,7 @@ def table_frame(table: Table, frame: pl.DataFrame, **constants: Any) -> pl.DataF
     for column in table.columns:
         if column.autoincrement is True and column.primary_key:
             continue
-        dtype = _polars_dtype(column)
+        dtype = polars_dtype(column)
         if column.name in constants:
             exprs.append(pl.lit(constants[column.name], dtype=dtype).alias(column.name))
         elif column.name in frame.columns:

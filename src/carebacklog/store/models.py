@@ -81,7 +81,7 @@ class Patient(Base):
 
 
 class Event(Base):
-    """One activity on a pathway, as in the design.md input contract."""
+    """One activity on a pathway, as in the input contract (docs/architecture.md, "Events and patients")."""
 
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_load_pathway", "load_id", "pathway_id", "event_date"),)

@@ -1,12 +1,17 @@
-"""Reading a load back: the current load, the PTL as a Polars frame, one pathway's periods and events."""
+"""Reading a load back: the current load, and a load's PTL, periods, patients and one pathway as Polars frames.
+
+Every read is a SQLAlchemy 2 ``select()`` of one table's columns for one load; the frame has the types
+:mod:`carebacklog.store.columns` gives (the types the load was written with), whatever the database.
+"""
 
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import ColumnElement, Engine, Table, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 
-from carebacklog.store.load import _polars_dtype
+from carebacklog.store.columns import frame_schema
 from carebacklog.store.models import Event, Load, Patient, Period, PtlEntry
 
 __all__ = [
@@ -15,9 +20,13 @@ __all__ = [
     "pathway_events",
     "pathway_periods",
     "patient_frame",
+    "periods_frame",
     "ptl_frame",
-    "table_to_frame",
 ]
+
+#: Rows fetched per round trip: the GIL is let go between chunks, so a server keeps answering while a
+#: 500,000-row PTL loads.
+CHUNK_ROWS = 50_000
 
 
 def current_load(session: Session, provider_code: str | None = None) -> Load | None:
@@ -45,30 +54,30 @@ def _typed(raw: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return raw.select(exprs)
 
 
-def table_to_frame(
-    engine: Engine, table: Table, load_id: int, *, pathway_id: str | None = None, chunk: int = 50_000
-) -> pl.DataFrame:
-    """The rows of ``table`` for ``load_id`` (and one pathway) as a typed Polars frame.
+def _table(model: type[object]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
-    Reads with the driver's own cursor in chunks (no per-row SQLAlchemy objects, and the GIL is let go
-    between chunks so a server keeps answering while a 500,000-row PTL loads); SQLite's ISO date text and
-    0/1 booleans are typed by Polars.
+
+def _frame(table: Table, engine: Engine, *where: ColumnElement[bool]) -> pl.DataFrame:
+    """The rows of ``table`` matching ``where`` as a typed Polars frame.
+
+    The ``select()`` is compiled by SQLAlchemy for the connection's dialect (so in the driver's own
+    parameter style) and run on the driver's cursor, in chunks: rows arrive as the driver's tuples, with
+    no Python object or conversion per value, and Polars types whole chunks at once (SQLite's ISO date text
+    and 0/1 booleans included). Reading 500,000 PTL rows this way takes a few seconds.
     """
-    schema = {c.name: _polars_dtype(c) for c in table.columns}
-    names = ", ".join(f'"{n}"' for n in schema)
-    sql = f'SELECT {names} FROM "{table.name}" WHERE "load_id" = :load_id'
-    params: dict[str, object] = {"load_id": load_id}
-    if pathway_id is not None:
-        sql += ' AND "pathway_id" = :pathway_id'
-        params["pathway_id"] = pathway_id
+    schema = frame_schema(table)
+    compiled = select(*(table.c[name] for name in schema)).where(*where).compile(dialect=engine.dialect)
+    assert isinstance(compiled, SQLCompiler)
+    bound = compiled.construct_params()
+    params = tuple(bound[name] for name in compiled.positiontup or ()) if compiled.positional else bound
     frames = []
     with engine.connect() as conn:
-        if conn.dialect.name != "sqlite":  # psycopg's named style is %(name)s
-            sql = sql.replace(":load_id", "%(load_id)s").replace(":pathway_id", "%(pathway_id)s")
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(chunk):
+            cursor.execute(str(compiled), params)
+            while rows := cursor.fetchmany(CHUNK_ROWS):
                 raw = pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None)
                 frames.append(_typed(raw, schema))
         finally:
@@ -80,22 +89,30 @@ def table_to_frame(
 
 def ptl_frame(engine: Engine, load_id: int) -> pl.DataFrame:
     """The whole PTL snapshot of a load, in booking order."""
-    frame = table_to_frame(engine, PtlEntry.__table__, load_id)  # type: ignore[arg-type]
-    return frame.sort("booking_rank")
+    table = _table(PtlEntry)
+    return _frame(table, engine, table.c.load_id == load_id).sort("booking_rank")
+
+
+def periods_frame(engine: Engine, load_id: int) -> pl.DataFrame:
+    """Every RTT period of a load (``rtt.build_periods``'s columns), in no particular order."""
+    table = _table(Period)
+    return _frame(table, engine, table.c.load_id == load_id)
 
 
 def pathway_periods(engine: Engine, load_id: int, pathway_id: str) -> pl.DataFrame:
     """One pathway's RTT periods, in order."""
-    table: Table = Period.__table__  # type: ignore[assignment]
-    return table_to_frame(engine, table, load_id, pathway_id=pathway_id).sort("period")
+    table = _table(Period)
+    return _frame(table, engine, table.c.load_id == load_id, table.c.pathway_id == pathway_id).sort("period")
 
 
 def pathway_events(engine: Engine, load_id: int, pathway_id: str) -> pl.DataFrame:
     """One pathway's events in date order (the engine's input contract columns)."""
-    table: Table = Event.__table__  # type: ignore[assignment]
-    return table_to_frame(engine, table, load_id, pathway_id=pathway_id).sort("event_date", "id")
+    table = _table(Event)
+    where = (table.c.load_id == load_id, table.c.pathway_id == pathway_id)
+    return _frame(table, engine, *where).sort("event_date", "id")
 
 
 def patient_frame(engine: Engine, load_id: int) -> pl.DataFrame:
     """Every patient of a load."""
-    return table_to_frame(engine, Patient.__table__, load_id)  # type: ignore[arg-type]
+    table = _table(Patient)
+    return _frame(table, engine, table.c.load_id == load_id)

@@ -25,14 +25,22 @@ from jinja2 import (
     select_autoescape,
 )
 
-from carebacklog.store.db import make_engine, make_sessionmaker, migrate
-from carebacklog.store.read import ptl_frame
+from carebacklog.store import current_load, make_engine, make_sessionmaker, migrate, ptl_frame
+from carebacklog.web import (
+    routes_admin,
+    routes_api,
+    routes_auth,
+    routes_equity,
+    routes_forecast,
+    routes_national,
+    routes_pages,
+)
 from carebacklog.web.cache import LoadMemo
 from carebacklog.web.deps import AppState
 from carebacklog.web.errors import install_error_handlers
-from carebacklog.web.features import available_features
-from carebacklog.web.ptl_view import PtlCache
+from carebacklog.web.ptl_view import SORT_KEYS, PtlCache
 from carebacklog.web.security import request_log_middleware, security_headers_middleware
+from carebacklog.web.service import overview_data
 from carebacklog.web.settings import Settings
 
 __all__ = ["WEB_DIR", "create_app", "create_app_from_env"]
@@ -63,17 +71,12 @@ def _templates() -> Jinja2Templates:
 
 def _warm(state: AppState) -> None:
     """Read the current load's PTL into the cache and sort it every way, so the first users wait for nothing."""
-    from carebacklog.store.read import current_load
-    from carebacklog.web.ptl_view import SORT_KEYS
-
     with state.sessions() as db:
         load = current_load(db, state.settings.provider_code)
     if load is None:
         return
     for key in SORT_KEYS:
         state.ptl_cache.frame(load.id, key)
-    from carebacklog.web.service import overview_data
-
     overview_data(state, load)
 
 
@@ -86,8 +89,6 @@ def create_app(
     settings: Settings, *, clock: Callable[[], dt.datetime] = _utc_now, run_migrations: bool = True
 ) -> FastAPI:
     """The web app over ``settings.database_url``; migrations run first unless told not to."""
-    from carebacklog.web import routes_admin, routes_api, routes_auth, routes_extra, routes_pages
-
     engine = make_engine(settings.database_url)
     if run_migrations:
         migrate(engine)
@@ -103,8 +104,6 @@ def create_app(
         clock=clock,
         write_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
     )
-    features = available_features()
-    templates.env.globals["features"] = features
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -133,5 +132,7 @@ def create_app(
     app.include_router(routes_pages.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_api.router)
-    routes_extra.include(app, features)
+    app.include_router(routes_national.router)
+    app.include_router(routes_equity.router)
+    app.include_router(routes_forecast.router)
     return app

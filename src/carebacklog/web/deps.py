@@ -14,8 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from carebacklog.store.accounts import ROLE_RANK, find_session
-from carebacklog.store.models import User, WebSession
+from carebacklog.store import ROLE_RANK, User, WebSession, find_session
 from carebacklog.web.cache import LoadMemo
 from carebacklog.web.ptl_view import PtlCache
 from carebacklog.web.settings import Settings

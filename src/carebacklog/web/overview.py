@@ -1,18 +1,14 @@
-"""The overview's figures: pure functions of a load's PTL snapshot and periods.
+"""The overview's figures: pure functions of a load's PTL snapshot.
 
 Headline measures follow NHS England's definitions for incomplete pathways: within 18 weeks is band < 18,
 over N weeks is band >= N (``rtt.ptl_summary``); the median and 92nd percentile use NHS England's
-interpolation within weekly bands (``published.band_percentile``). The monthly trend counts, at each month
-end before the census date, the periods open then (clock started on or before it and not yet stopped),
-so it is the trust's own list as its PAS would have reported it; :func:`covered_trend` keeps only the
-months the extract covers (an extract of today's waiters and this month's stops cannot say what the list
-was a year ago). The published monthly series (:func:`published_trend`) gives the trust's list size as
-NHS England published it, month by month, for the SPC chart.
+interpolation within weekly bands (``published.band_percentile``). The trust's own month-end trend is
+``carebacklog.rtt.trend``'s. The published monthly series (:func:`published_trend`) gives the trust's list
+size as NHS England published it, month by month, for the SPC chart.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -23,9 +19,7 @@ import polars as pl
 __all__ = [
     "Headline",
     "by_specialty",
-    "covered_trend",
     "headline",
-    "monthly_trend",
     "published_trend",
     "specialty_names",
     "weeks_histogram",
@@ -119,58 +113,6 @@ def by_specialty(ptl: pl.DataFrame) -> pl.DataFrame:
             medians, default=None, return_dtype=pl.Float64
         )
     )
-
-
-def monthly_trend(periods: pl.DataFrame, census_date: dt.date, months: int = 13) -> pl.DataFrame:
-    """List size and % within 18 weeks at each of the ``months`` month ends up to the census date."""
-    ends = []
-    d = census_date.replace(day=1) - dt.timedelta(days=1)
-    for _ in range(months - 1):
-        ends.append(d)
-        d = d.replace(day=1) - dt.timedelta(days=1)
-    ends = [*sorted(ends), census_date]
-    live = periods.filter(pl.col("outcome") != "nullified").select("clock_start", "clock_stop")
-    start = live["clock_start"].to_numpy().astype("datetime64[D]")
-    stop = live["clock_stop"].to_numpy()
-    stop = np.where(np.isnat(stop), np.datetime64("9999-12-31"), stop).astype("datetime64[D]")
-    rows = []
-    for end in ends:
-        day = np.datetime64(end, "D")
-        open_ = (start <= day) & (stop > day)
-        waited = (day - start[open_]).astype(np.int64)
-        n = int(open_.sum())
-        within = int((waited <= 126).sum())  # band < 18 ⇔ days ≤ 126 (design.md semantics 8)
-        over_52 = int((waited > 364).sum())
-        rows.append((end, n, within, 100.0 * within / n if n else None, over_52))
-    return pl.DataFrame(
-        rows,
-        schema={
-            "month_end": pl.Date,
-            "list_size": pl.Int64,
-            "within_18": pl.Int64,
-            "pct_within_18": pl.Float64,
-            "over_52": pl.Int64,
-        },
-        orient="row",
-    )
-
-
-def covered_trend(trend: pl.DataFrame, periods: pl.DataFrame, census_date: dt.date) -> pl.DataFrame:
-    """The month ends of ``trend`` the extract covers: from the first month whose clock stops reach a quarter
-    of the census month's (before that, stopped pathways are missing and the list would look too short)."""
-    stops = (
-        periods.filter(pl.col("clock_stop").is_not_null() & (pl.col("clock_stop") <= census_date))
-        .group_by(pl.col("clock_stop").dt.month_end().alias("month_end"))
-        .len()
-    )
-    census_month = census_date.replace(day=1)
-    current = int(stops.filter(pl.col("month_end") >= census_month)["len"].sum())
-    if current == 0:
-        return trend.head(0)
-    covered = stops.filter(pl.col("len") >= 0.25 * current)["month_end"].min()
-    if covered is None:
-        return trend.head(0)
-    return trend.filter(pl.col("month_end") >= covered)
 
 
 def _trust_names() -> dict[str, str]:

@@ -3,7 +3,7 @@
 A load's PTL snapshot never changes once written, so each process keeps it as a Polars frame (one copy per
 sort order, built on first use) and answers a page by evaluating the filter as one vectorised mask and
 gathering only the rows of the page. Over 500,000 pathways this takes a few milliseconds, well inside the
-design.md budget (p95 ≤ 200 ms with 20 users); docs/web.md has the measurements.
+budget of a p95 at most 200 ms with 20 users; docs/web.md has the measurements.
 """
 
 from __future__ import annotations
@@ -16,9 +16,15 @@ from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from carebacklog.rtt.bands import BREACH_WEEKS
+from carebacklog.rtt.schema import PRIORITIES
 
 __all__ = [
     "BREACH_TARGETS",
+    "NO_PRIORITY",
+    "PRIORITY_FILTERS",
     "SORT_KEYS",
     "PtlCache",
     "PtlPage",
@@ -27,8 +33,11 @@ __all__ = [
     "select_ptl",
 ]
 
-#: Waits the PTL can ask "breaching within N weeks" of (design.md: 18 weeks and the 52/65/78/104 ladders).
-BREACH_TARGETS = (18, 52, 65, 78, 104)
+#: Waits the PTL can ask "breaching within N weeks" of: those the PTL has breach dates for.
+BREACH_TARGETS = BREACH_WEEKS
+#: The priority filter's values: a priority code, or "none" for pathways without one.
+NO_PRIORITY = "none"
+PRIORITY_FILTERS = (*PRIORITIES, NO_PRIORITY)
 #: Sort keys offered to users; ties are broken by the booking order.
 SORT_KEYS: dict[str, list[str]] = {
     "booking_rank": ["booking_rank"],
@@ -53,7 +62,7 @@ class PtlQuery(BaseModel):
     )
     priority: str | None = Field(
         default=None,
-        pattern=r"^(P1a|P1b|P2|P3|P4|P5|P6|none)$",
+        pattern="^(" + "|".join(PRIORITY_FILTERS) + ")$",
         description="Clinical priority; 'none' = not recorded",
     )
     weeks_min: int | None = Field(default=None, ge=0, le=104, description="Weeks-waited band, at least")
@@ -64,8 +73,10 @@ class PtlQuery(BaseModel):
         le=104,
         description="Not yet over the target wait but over it within this many weeks",
     )
-    breach_target: Literal[18, 52, 65, 78, 104] = Field(
-        default=18, description="Target wait (weeks) for breach_within"
+    breach_target: int = Field(
+        default=BREACH_TARGETS[0],
+        description="Target wait (weeks) for breach_within",
+        json_schema_extra={"enum": list(BREACH_TARGETS)},
     )
     has_dta: bool | None = Field(
         default=None, description="With (true) or without (false) a decision to admit"
@@ -82,8 +93,12 @@ class PtlQuery(BaseModel):
     @field_validator("breach_target", mode="before")
     @classmethod
     def _target_from_text(cls, value: object) -> object:
-        # Query strings and forms give text; Literal ints do not coerce it themselves.
-        return int(value) if isinstance(value, str) and value.isdigit() else value
+        # Query strings and forms give text; only the waits the PTL has breach dates for are accepted.
+        target = int(value) if isinstance(value, str) and value.isdigit() else value
+        if isinstance(target, bool) or target not in BREACH_TARGETS:
+            expected = ", ".join(map(str, BREACH_TARGETS[:-1])) + f" or {BREACH_TARGETS[-1]}"
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+        return target
 
     def filters(self) -> dict[str, object]:
         """The filters in use (for the audit log and for links): no patient data, only the criteria."""
@@ -112,7 +127,7 @@ def _mask(query: PtlQuery, census_date: dt.date) -> pl.Expr | None:
     parts: list[pl.Expr] = []
     if query.treatment_function:
         parts.append(pl.col("treatment_function") == query.treatment_function)
-    if query.priority == "none":
+    if query.priority == NO_PRIORITY:
         parts.append(pl.col("priority").is_null())
     elif query.priority:
         parts.append(pl.col("priority") == query.priority)

@@ -1,4 +1,4 @@
-"""Rendering pages: the shared context (navigation by role and installed features, logout form, CSRF)."""
+"""Rendering pages: the shared context (navigation by role, logout form, CSRF)."""
 
 from __future__ import annotations
 
@@ -9,25 +9,27 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from carebacklog.web.deps import AppState, Auth
-from carebacklog.web.features import available_features
 
-__all__ = ["nav_items", "render"]
+__all__ = ["NAV", "nav_items", "render"]
+
+#: The header's navigation: (path, text, the least role that may open it), in order.
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("/", "Overview", "viewer"),
+    ("/ptl", "PTL", "ptl"),
+    ("/equity", "Equity", "viewer"),
+    ("/forecast", "Forecast", "viewer"),
+    ("/national", "National", "viewer"),
+    ("/admin/users", "Admin", "admin"),
+)
 
 
 def nav_items(auth: Auth | None, path: str) -> list[dict[str, Any]]:
-    """Navigation for this user: pages their role may open, for packages that are installed."""
+    """Navigation for this user: the pages their role may open."""
     if auth is None:
         return []
-    features = available_features()
-    items = [("/", "Overview", "viewer", True)]
-    items.append(("/ptl", "PTL", "ptl", True))
-    items.append(("/equity", "Equity", "viewer", features.equity))
-    items.append(("/forecast", "Forecast", "viewer", features.forecast))
-    items.append(("/national", "National", "viewer", features.national))
-    items.append(("/admin/users", "Admin", "admin", True))
     result = []
-    for href, text, role, present in items:
-        if present and auth.allows(role):
+    for href, text, role in NAV:
+        if auth.allows(role):
             current = path == href or (href != "/" and path.startswith(href))
             result.append({"href": href, "text": text, "current": current})
     return result

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from carebacklog.store.accounts import (
+from carebacklog.store import (
     ROLES,
     create_user,
     get_user,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from carebacklog.store.accounts import record_audit
+from carebacklog.store import record_audit
 from carebacklog.web.deps import Auth, Db, Now, State, require_role
 from carebacklog.web.overview import specialty_names
 from carebacklog.web.ptl_view import PtlQuery

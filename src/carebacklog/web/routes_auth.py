@@ -9,7 +9,8 @@ from fastapi import APIRouter, Form, Header, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from carebacklog.store.accounts import (
+from carebacklog.store import (
+    User,
     count_recent_failures,
     delete_session,
     get_user_by_username,
@@ -18,7 +19,6 @@ from carebacklog.store.accounts import (
     start_session,
     verify_password,
 )
-from carebacklog.store.models import User
 from carebacklog.web.deps import SESSION_COOKIE, CurrentAuth, Db, Now, OptionalAuth, State
 from carebacklog.web.errors import problem
 from carebacklog.web.render import render

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from carebacklog.store.models import Load
+from carebacklog.store import Load
 from carebacklog.web import charts
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
 from carebacklog.web.render import render

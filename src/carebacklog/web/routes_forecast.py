@@ -20,8 +20,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from carebacklog.store.models import Load, Period
-from carebacklog.store.read import table_to_frame
+from carebacklog.forecast import (
+    Calibration,
+    CapacityPlan,
+    Scenario,
+    forecast,
+    inputs_from_ptl,
+    parse_target,
+    plan_capacity,
+)
+from carebacklog.store import Load, periods_frame
 from carebacklog.web import charts
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
 from carebacklog.web.render import render
@@ -38,7 +46,7 @@ _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 class ForecastQuery(BaseModel):
     """A scenario. Targets follow NHS England's planning guidance: 65% within 18 weeks by March 2026 and
-    92% by March 2029 (domain.md §1)."""
+    92% by March 2029 (NHS England, "Reforming elective care for patients", January 2025)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -78,15 +86,13 @@ class ForecastPublic(BaseModel):
 @dataclass(frozen=True)
 class ForecastResult:
     frame: pl.DataFrame  # forecast.to_frame(): month, measures with _p10/_p90
-    plan: Any  # forecast.CapacityPlan
+    plan: CapacityPlan | None  # None when the targets cannot be planned for (``error`` says why)
     error: str | None
 
 
-def _calibration(state: AppState, load: Load) -> Any:
-    def compute() -> Any:
-        from carebacklog.forecast import inputs_from_ptl
-
-        periods = table_to_frame(state.engine, Period.__table__, load.id)  # type: ignore[arg-type]
+def _calibration(state: AppState, load: Load) -> Calibration:
+    def compute() -> Calibration:
+        periods = periods_frame(state.engine, load.id)
         return inputs_from_ptl(state.ptl_cache.frame(load.id), load.census_date, periods=periods)
 
     return state.memo.get(("forecast_inputs", load.id), compute)
@@ -96,8 +102,6 @@ def run_forecast(state: AppState, load: Load, query: ForecastQuery) -> ForecastR
     """The projection and capacity plan for a scenario (remembered per load and scenario)."""
 
     def compute() -> ForecastResult:
-        from carebacklog.forecast import Scenario, forecast, parse_target, plan_capacity
-
         cal = _calibration(state, load)
         scenario = Scenario(
             referral_growth=query.referral_growth / 100,
@@ -113,7 +117,8 @@ def run_forecast(state: AppState, load: Load, query: ForecastQuery) -> ForecastR
                 parse_target(f"pct18>={query.interim_pct:g}@{query.interim_month}"),
                 parse_target(f"pct18>={query.final_pct:g}@{query.final_month}"),
             ]
-            plan, error = plan_capacity(cal, targets, scenario=base), None
+            plan: CapacityPlan | None = plan_capacity(cal, targets, scenario=base)
+            error = None
         except ValueError as exc:
             plan, error = None, str(exc)
         return ForecastResult(frame=projection.to_frame(), plan=plan, error=error)

@@ -14,11 +14,18 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from carebacklog.store.accounts import record_audit
+from carebacklog.store import record_audit
 from carebacklog.web import charts
 from carebacklog.web.deps import Auth, Db, Now, State, require_role
 from carebacklog.web.overview import specialty_names
-from carebacklog.web.ptl_view import BREACH_TARGETS, SORT_KEYS, PtlQuery, select_ptl
+from carebacklog.web.ptl_view import (
+    BREACH_TARGETS,
+    NO_PRIORITY,
+    PRIORITY_FILTERS,
+    SORT_KEYS,
+    PtlQuery,
+    select_ptl,
+)
 from carebacklog.web.render import render
 from carebacklog.web.service import get_load, overview_data, pathway_record, ptl_page
 
@@ -163,9 +170,11 @@ def _filter_form(state: State, load_id: int, query: PtlQuery) -> Markup:
 
     def compute() -> Markup:
         template = state.templates.get_template("ptl_filters.html")
-        return Markup(
-            template.render(query=query, options=_options(state, load_id), breach_targets=BREACH_TARGETS)
-        )
+        html = template.render(
+            query=query, options=_options(state, load_id), breach_targets=BREACH_TARGETS,
+            priorities=PRIORITY_FILTERS, no_priority=NO_PRIORITY,
+        )  # fmt: skip
+        return Markup(html)
 
     return state.fragments.get(key, compute)
 

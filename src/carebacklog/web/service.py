@@ -13,18 +13,12 @@ import polars as pl
 from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
-from carebacklog.store.models import Load, Period
-from carebacklog.store.read import current_load, pathway_events, pathway_periods, table_to_frame
+from carebacklog.rtt import EVENT_COLUMNS, EVENT_SCHEMA, explain
+from carebacklog.rtt.trend import covered_trend, monthly_trend
+from carebacklog.spc import XmrChart, xmr_chart
+from carebacklog.store import Load, current_load, pathway_events, pathway_periods, periods_frame
 from carebacklog.web.deps import AppState
-from carebacklog.web.overview import (
-    Headline,
-    by_specialty,
-    covered_trend,
-    headline,
-    monthly_trend,
-    published_trend,
-    weeks_histogram,
-)
+from carebacklog.web.overview import Headline, by_specialty, headline, published_trend, weeks_histogram
 from carebacklog.web.ptl_view import PtlPage, PtlQuery, query_ptl
 
 __all__ = [
@@ -58,17 +52,13 @@ class OverviewData:
     weeks: list[int]
     trend: pl.DataFrame  # the trust's own month ends the extract covers
     published: pl.DataFrame  # the trust's published list size by month (bundled series)
-    spc: Any | None  # carebacklog.spc.XmrChart of the published list size, when the SPC package is installed
+    spc: XmrChart | None  # of the published list size; None with fewer than two published months
 
 
-def _spc(published: pl.DataFrame) -> Any | None:
+def _spc(published: pl.DataFrame) -> XmrChart | None:
     """XmR chart of the published list size (a falling list is improvement), with MDC's rules."""
-    from carebacklog.web.features import available_features
-
-    if not available_features().spc or published.height < 2:
+    if published.height < 2:
         return None
-    from carebacklog.spc import xmr_chart
-
     months = [d.isoformat() for d in published["month"]]
     return xmr_chart(published["list_size"].to_list(), months, polarity="down")
 
@@ -79,7 +69,7 @@ def overview_data(state: AppState, load: Load) -> OverviewData:
 
     def compute() -> OverviewData:
         ptl = memo.frame(load.id)
-        periods = table_to_frame(state.engine, Period.__table__, load.id)  # type: ignore[arg-type]
+        periods = periods_frame(state.engine, load.id)
         trend = covered_trend(monthly_trend(periods, load.census_date), periods, load.census_date)
         published = published_trend(load.provider_code, load.provider_name)
         return OverviewData(
@@ -105,8 +95,6 @@ class PathwayRecord:
 
 def explain_events(events: pl.DataFrame, pathway_id: str, census_date: dt.date) -> list[dict[str, Any]]:
     """The engine's account of each event (``rtt.explain``): its period, effect, rule and a sentence."""
-    from carebacklog.rtt import EVENT_COLUMNS, EVENT_SCHEMA, explain
-
     if events.height == 0:
         return []
     contract = [c for c in EVENT_COLUMNS if c in events.columns]
