@@ -41,6 +41,7 @@ from carebacklog.booking.arrivals import n_pools as pool_count
 from carebacklog.booking.policies import BookingPolicy
 from carebacklog.booking.pools import make_pools
 from carebacklog.booking.scenario import DUE_DAYS, PRIORITY_CODES, Scenario
+from carebacklog.rtt.bands import max_days_within
 
 __all__ = [
     "COMPLETED_OUTCOMES",
@@ -61,11 +62,11 @@ OUTCOME_NULLIFIED = 5
 #: Outcomes that are clock stops: treatment on the (admitted) list, completion at the assessment centre,
 #: a non-admitted stop at the outpatient stage.
 COMPLETED_OUTCOMES = (OUTCOME_TREATED, OUTCOME_CENTRE, OUTCOME_OUTPATIENT)
-#: RTT standard: a wait of exactly 126 days (18 weeks) is within 18 weeks (design.md rule 8).
-WITHIN_18_DAYS = 126
-#: Weeks-waited band ≥ 52 (over 52 weeks) means more than 364 days (band = ceil(days / 7) − 1).
-OVER_52_DAYS = 364
-OVER_65_DAYS = 65 * 7
+#: Waits are measured as the RTT return does, by the weeks-waited band (``carebacklog.rtt.bands``): within
+#: 18 weeks is at most 126 days (band below 18); over 52 weeks more than 364 days, over 65 more than 455.
+WITHIN_18_DAYS = max_days_within(18)
+OVER_52_DAYS = max_days_within(52)
+OVER_65_DAYS = max_days_within(65)
 _DUE_BY_LABEL = np.array([DUE_DAYS.get(c, NO_DAY) for c in (*PRIORITY_CODES, "none")], dtype=np.int64)
 
 #: Per day: referrals, slots offered, slots booked, slots attended (DNAs and on-the-day cancellations are

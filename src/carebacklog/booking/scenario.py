@@ -22,6 +22,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from carebacklog.rtt.schema import PRIORITIES
+
 __all__ = [
     "DUE_DAYS",
     "PRIORITY_CODES",
@@ -36,9 +38,10 @@ __all__ = [
 ]
 
 #: FSSA surgical prioritisation codes (Federation of Surgical Specialty Associations, "Clinical guide to
-#: surgical prioritisation", 2020-21), as carried in the WLMDS ``Procedure_Priority_Code``. P5/P6 are
-#: patients who chose to defer. The order here is the booking order: most urgent first.
-PRIORITY_CODES: tuple[str, ...] = ("P1a", "P1b", "P2", "P3", "P4", "P5", "P6")
+#: surgical prioritisation", 2020-21), as carried in the WLMDS ``Procedure_Priority_Code``: the input
+#: contract's codes (``carebacklog.rtt.schema.PRIORITIES``). P5/P6 are patients who chose to defer. The
+#: order is the booking order: most urgent first.
+PRIORITY_CODES: tuple[str, ...] = PRIORITIES
 #: The codes plus "none": a pathway without a priority code (most non-admitted pathways).
 PRIORITY_LABELS: tuple[str, ...] = (*PRIORITY_CODES, "none")
 

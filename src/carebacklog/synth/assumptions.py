@@ -12,6 +12,8 @@ from typing import Final
 
 import numpy as np
 
+from carebacklog.rtt.schema import PRIORITIES
+
 # --- Treatment functions -------------------------------------------------------------------------------
 # Published RTT groups (Full CSV extract `Treatment Function Code`) and the detailed treatment function
 # codes (NHS Data Dictionary "Treatment Function Code") we record on events. Each C_xxx group is recorded
@@ -139,7 +141,8 @@ NON_ADMITTED_STOP_MIX: Final[tuple[tuple[int, float], ...]] = (
 RESIDUAL_TRANSFER_SHARE: Final[float] = 0.1
 
 # --- Clinical priority (FSSA codes) ---------------------------------------------------------------------
-PRIORITY_CODES: Final[tuple[str, ...]] = ("P1a", "P1b", "P2", "P3", "P4", "P5", "P6")
+#: The input contract's codes, most urgent first; the mixes and target days below follow this order.
+PRIORITY_CODES: Final[tuple[str, ...]] = PRIORITIES
 # Mix on the admitted waiting list at the decision to admit (assumption after NHS England's WLMDS
 # publication of procedure priority: P4 the majority, P3 about a quarter, P2 a few per cent, P5/P6 a few per
 # cent). Surgical and medical specialties differ mainly in the P2 share.

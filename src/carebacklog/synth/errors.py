@@ -19,10 +19,22 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from carebacklog.rtt.schema import (
+    FIRST_ACTIVITY_STATUS,
+    NULLIFY_STATUS,
+    RUNNING_STATUS,
+    START_STATUSES,
+    STOP_STATUSES,
+    TRANSFER_STATUS,
+)
+
 __all__ = ["ISSUES", "inject_errors"]
 
-_STOPS = (30, 31, 32, 34, 35, 36)
-_CLOCK = (10, 11, 12, 21, 33, *_STOPS)
+_STOPS = tuple(sorted(STOP_STATUSES))
+#: Statuses that start, stop, end or nullify a clock: the last of them tells the clock's state.
+_CLOCK = (FIRST_ACTIVITY_STATUS, *sorted(START_STATUSES), TRANSFER_STATUS, NULLIFY_STATUS, *_STOPS)
+#: The stop status written into the injected errors: 30, first definitive treatment.
+_TREATMENT = min(STOP_STATUSES)
 ISSUES = (
     "start_on_open_period",
     "stop_status_on_cancellation_or_dna",
@@ -51,9 +63,9 @@ def inject_errors(
     first = pick["first"].cast(pl.Int32).to_numpy()
     last = pick["last"].cast(pl.Int32).to_numpy()
     # The clock's state after the pathway's last clock event: stopped (a completion) or ended otherwise.
-    clock = pick["clock"].fill_null(10).to_numpy()
+    clock = pick["clock"].fill_null(FIRST_ACTIVITY_STATUS).to_numpy()
     stopped = np.isin(clock, _STOPS)
-    ended = np.isin(clock, (21, 33))
+    ended = np.isin(clock, (TRANSFER_STATUS, NULLIFY_STATUS))
     # A pathway whose last event falls on the census day takes the before-start error, so an extra stop
     # status never shares a day with the real stop.
     busy = last >= census
@@ -65,7 +77,8 @@ def inject_errors(
         issue == 2, first - 1 - rng.integers(0, 30, n), np.minimum(last + 1 + rng.integers(0, 14, n), census)
     )
     activity = np.asarray(["referral", "cancellation", "outpatient", "outpatient"])[issue]
-    status = np.asarray([10, 30, 20, 30], dtype=np.int16)[issue]
+    statuses = [FIRST_ACTIVITY_STATUS, _TREATMENT, RUNNING_STATUS, _TREATMENT]
+    status = np.asarray(statuses, dtype=np.int16)[issue]
     # An open pathway whose last event is on the census day takes its extra event on that day too: the
     # period is open either side of it, so the engine reports the same issue whatever its order that day.
     added = pick.select(
