@@ -9,10 +9,21 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from carebacklog.store import TrustData, current_load, list_loads, load_trust, make_sessionmaker, ptl_frame
-from carebacklog.store.load import LoadError
+from carebacklog.store import (
+    LoadError,
+    TrustData,
+    current_load,
+    list_loads,
+    load_trust,
+    make_sessionmaker,
+    pathway_events,
+    pathway_periods,
+    patient_frame,
+    periods_frame,
+    ptl_frame,
+)
+from carebacklog.store.columns import frame_schema
 from carebacklog.store.models import Event, Patient, Period, PtlEntry
-from carebacklog.store.read import pathway_events, pathway_periods
 
 
 def _count(engine: Engine, model: type, load_id: int) -> int:
@@ -55,6 +66,25 @@ def test_ptl_reads_back_as_written(engine: Engine, small_trust: TrustData, now: 
         pl.col("imd_quintile").cast(pl.Int64),
     ).sort("booking_rank")  # fmt: skip
     assert back.select(columns).equals(expected)
+
+
+def test_periods_and_patients_read_back_as_written(
+    engine: Engine, small_trust: TrustData, now: dt.datetime
+) -> None:
+    load_id = load_trust(engine, small_trust, now=now)
+    periods = periods_frame(engine, load_id)
+    assert periods.schema == frame_schema(Period.__table__)  # type: ignore[arg-type]
+    columns = ["pathway_id", "period", "clock_start", "clock_stop", "outcome", "stop_status", "has_dta"]
+    key = ["pathway_id", "period"]
+    expected = small_trust.periods.select(columns).with_columns(
+        pl.col("period").cast(pl.Int64), pl.col("stop_status").cast(pl.Int64)
+    )
+    assert periods.select(columns).sort(key).equals(expected.sort(key))
+    patients = patient_frame(engine, load_id)
+    assert patients.schema == frame_schema(Patient.__table__)  # type: ignore[arg-type]
+    assert sorted(patients["patient_id"].to_list()) == sorted(small_trust.patients["patient_id"].to_list())
+    assert patients["birth_date"].null_count() < patients.height  # dates come back as dates, not nulls
+    assert periods_frame(engine, load_id + 1000).height == 0
 
 
 def test_one_pathway_reads_back_in_date_order(

@@ -15,8 +15,15 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from carebacklog.store import TrustData, load_trust, make_engine, make_sessionmaker, migrate, session_scope
-from carebacklog.store.accounts import create_user
+from carebacklog.store import (
+    TrustData,
+    create_user,
+    load_trust,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+    session_scope,
+)
 from carebacklog.store.testing import PostgresUnavailable, fresh_database
 from carebacklog.web.app import create_app
 from carebacklog.web.settings import Settings
