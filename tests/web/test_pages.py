@@ -155,3 +155,20 @@ def test_admin_pages_add_users_with_csrf(sqlite_web: WebApp) -> None:
     assert added.status_code == 303
     assert "clinician1" in client.get("/admin/users").text
     assert "create_user" in client.get("/admin/audit").text
+
+
+def test_navigation_offers_each_role_every_page_it_may_open(sqlite_web: WebApp) -> None:
+    pages = {"viewer": ["/", "/equity", "/forecast", "/national"]}
+    pages["ptl"] = ["/", "/ptl", "/equity", "/forecast", "/national"]
+    pages["admin"] = [*pages["ptl"], "/admin/users"]
+    for role, expected in pages.items():
+        client = sqlite_web.client(role)
+        html = client.get("/").text
+        nav = re.findall(
+            r'class="nhsuk-header__navigation-link"[^>]*href="([^"]+)"|href="([^"]+)"[^>]*class="nhsuk-header__navigation-link"',
+            html,
+        )
+        links = [a or b for a, b in nav]
+        assert links == expected, role
+        for href in links:  # every page the navigation offers is there
+            assert client.get(href).status_code == 200, href
