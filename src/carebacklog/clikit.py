@@ -175,6 +175,7 @@ def table_text(
     title: str | None = None,
     limit: int | None = None,
     footer: Sequence[str] = (),
+    more: str = "use --limit, or --format csv for all",
 ) -> str:
     """The table (and a note when rows are left out, and footer lines) as plain text."""
     from rich.console import Console
@@ -184,7 +185,7 @@ def table_text(
     if frame.height:
         console.print(render_table(frame, title, limit))
     if limit is not None and frame.height > limit:
-        console.print(f"… showing {limit} of {frame.height} rows (use --limit, or --format csv for all)")
+        console.print(f"… showing {limit} of {frame.height} rows ({more})", markup=False)
     for line in footer:
         console.print(line, markup=False)
     return console.export_text()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PathCollisionError",
     "atomic_dir",
+    "atomic_files_in",
     "atomic_path",
     "check_paths",
     "write_bytes",
@@ -179,6 +180,40 @@ def atomic_dir(target: Path | str) -> Iterator[Path]:
             raise OutputError(f"{final}: cannot write ({exc.strerror or exc}); the previous folder is kept") from exc
         raise
     _fsync_dir(parent)
+
+
+@contextlib.contextmanager
+def atomic_files_in(folder: Path | str) -> Iterator[Path]:
+    """Yield a temporary folder inside ``folder``; on a clean exit each file written there replaces its
+    namesake in ``folder`` atomically (other files in ``folder`` are kept: e.g. earlier weeks' WLMDS).
+
+    On an exception nothing in ``folder`` changes and the temporary folder is removed.
+    """
+    final = Path(folder)
+    try:
+        if final.exists() and not final.is_dir():
+            raise OutputError(f"{final}: exists and is not a folder")
+        final.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{final.name}{_TMP}", dir=final))
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{final}: cannot write ({exc.strerror or exc})") from exc
+    try:
+        yield temp
+        written = sorted(p for p in temp.iterdir() if p.is_file())
+        for path in written:
+            os.chmod(path, _FILE_MODE)
+            _fsync_file(path)
+        for path in written:
+            os.replace(path, final / path.name)
+    except BaseException as exc:
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(f"{final}: cannot write ({exc.strerror or exc})") from exc
+        raise
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    _fsync_dir(final)
 
 
 def _real(path: Path | str) -> Path:
