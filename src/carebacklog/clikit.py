@@ -34,12 +34,14 @@ from typer.core import TyperGroup
 from carebacklog.errors import CarebacklogError, ExitCode
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     import polars as pl
 
 __all__ = [
     "CensusDateOpt",
+    "check_chart",
+    "write_chart",
     "ErrorHandlingGroup",
     "FormatOpt",
     "LimitOpt",
@@ -342,3 +344,21 @@ class ErrorHandlingGroup(TyperGroup):
             fail(_os_error_message(exc), ExitCode.BAD_INPUT)
         except OSError as exc:
             fail(_os_error_message(exc), ExitCode.OUTPUT_FAILED)
+
+
+_CHART_SUFFIXES = (".png", ".svg")
+
+
+def check_chart(path: Path | None, option: str = "--chart") -> None:
+    """Refuse (exit 2), before any work, a chart file name that is not ``.png`` or ``.svg``."""
+    if path is not None and path.suffix.lower() not in _CHART_SUFFIXES:
+        fail(f"{option} {path}: a chart is written as .png or .svg")
+
+
+def write_chart(path: Path, draw: Callable[[Path], object], what: str = "chart") -> None:
+    """Draw a chart into a temporary file beside ``path`` and rename it into place when complete."""
+    from carebacklog.files import atomic_path
+
+    with atomic_path(path) as temp:
+        draw(temp)
+    report(f"Wrote {what} to {path}")
