@@ -37,6 +37,7 @@ __all__ = [
     "ptl_from_events",
     "ptl_from_files",
     "read_inputs",
+    "read_patients_file",
 ]
 
 Reporter = Callable[[str], None]
@@ -142,6 +143,19 @@ def read_inputs(
     if patients_path is not None:
         people = _read_one(read_patients, patients_path, q_patients, "patient", report)
     return InputsRead(read, people, q_events, q_patients)
+
+
+def read_patients_file(
+    patients: Path | str, quarantine: Path | str | None = None, *, report: Reporter = _stderr
+) -> ReadResult:
+    """A patients file alone (e.g. to add equity columns to a saved PTL), with the same rules as
+    :func:`read_inputs`: rejected rows counted, reported, written to ``quarantine``; all rejected fails."""
+    from carebacklog.files import check_paths
+
+    path = Path(patients)
+    q = None if quarantine is None else Path(quarantine)
+    check_paths([("--patients", path)], [("--quarantine", q)])
+    return _read_one(read_patients, path, q, "patient", report)
 
 
 def ptl_from_events(
