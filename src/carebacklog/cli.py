@@ -15,8 +15,8 @@ from __future__ import annotations
 import typer
 
 from carebacklog import __version__
-from carebacklog.clikit import ErrorHandlingGroup
 from carebacklog.booking import cli as booking_cli
+from carebacklog.clikit import ErrorHandlingGroup
 from carebacklog.equity import cli as equity_cli
 from carebacklog.forecast import cli as forecast_cli
 from carebacklog.published import cli as published_cli

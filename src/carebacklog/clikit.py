@@ -40,14 +40,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CensusDateOpt",
-    "check_chart",
-    "write_chart",
     "ErrorHandlingGroup",
     "FormatOpt",
     "LimitOpt",
     "OutOpt",
     "OutputFormat",
     "QuarantineOpt",
+    "check_chart",
     "emit",
     "fail",
     "format_cell",
@@ -59,6 +58,7 @@ __all__ = [
     "resolve_format",
     "share",
     "table_text",
+    "write_chart",
     "write_text_output",
 ]
 

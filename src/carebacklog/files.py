@@ -220,6 +220,17 @@ def _real(path: Path | str) -> Path:
     return Path(os.path.realpath(Path(path).expanduser()))
 
 
+def _check_writable(name: str, path: Path) -> None:
+    """An output whose folder cannot be created or written fails now (exit 3), not after the work."""
+    ancestor = path.expanduser().absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{name} {path}: cannot write there, {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"{name} {path}: cannot write there, {ancestor} is not writable")
+
+
 def check_paths(
     inputs: Iterable[tuple[str, Path | str | None]],
     outputs: Iterable[tuple[str, Path | str | None]],
@@ -229,7 +240,8 @@ def check_paths(
 
     ``inputs`` and ``outputs`` are ``(option name, path)`` pairs; ``None`` paths are skipped. ``folders``
     are output folders replaced as a whole (:func:`atomic_dir`): one that holds an input is refused. Raises
-    :class:`PathCollisionError` (exit code 2) before any work is done, so an input is never overwritten.
+    :class:`PathCollisionError` (exit code 2) before any work is done, so an input is never overwritten,
+    and :class:`OutputError` (exit code 3) for an output whose folder cannot be created or written.
     """
     seen_in = {_real(p): name for name, p in inputs if p is not None}
     seen_out: dict[Path, str] = {}
@@ -242,10 +254,12 @@ def check_paths(
         if real in seen_out:
             raise PathCollisionError(f"{name} {p} is the same file as {seen_out[real]}: choose another file")
         seen_out[real] = name
+        _check_writable(name, Path(p))
     for name, p in folders:
         if p is None:
             continue
         real = _real(p)
+        _check_writable(name, Path(p))
         for path, input_name in seen_in.items():
             if real == path or real in path.parents:
                 raise PathCollisionError(

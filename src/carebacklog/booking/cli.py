@@ -46,7 +46,7 @@ def _boost(text: str) -> dict[int, float]:
             if not sep or not 1 <= int(quintile) <= 5:
                 raise ValueError
             boost[int(quintile)] = float(weeks)
-        except ValueError as exc:
+        except ValueError:
             fail(f"--equity-boost {text!r}: write quintile:weeks pairs, e.g. 1:4,2:2")
     return boost
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-
-from carebacklog.errors import BadInputError
 from pydantic import ValidationError
 
 from carebacklog.booking.arrivals import normalise_treatment_function
 from carebacklog.booking.scenario import PRIORITY_LABELS, OutpatientStage, Scenario, Specialty
+from carebacklog.errors import BadInputError
 
 __all__ = [
     "RECENT_START_DAYS",

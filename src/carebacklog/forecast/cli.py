@@ -287,7 +287,7 @@ def sweep_cmd(
         else:
             cluster = local_cluster(workers)  # no profiler, default malloc policy (sweep.py)
             client = Client(cluster)
-    except Exception as exc:  # noqa: BLE001 - distributed raises many kinds; the message names the cause
+    except Exception as exc:
         fail(f"cannot start or reach the Dask scheduler: {exc}")
     try:
         with Progress(TextColumn("Projecting lists"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from carebacklog.clikit import FormatOpt, OutputFormat, emit, fail, resolve_format, share
+from carebacklog.clikit import OutputFormat, emit, fail, resolve_format, share
 from carebacklog.errors import ExitCode
 
 if TYPE_CHECKING:
