@@ -6,7 +6,8 @@ Windows make atomic. An interrupted or failed run (an exception, a full disk, ``
 leaves a half-written or truncated file and never destroys the previous good one; on an exception the
 temporary file is removed. Temporary names start with ``.`` and contain ``.tmp-`` (``.ptl.csv.tmp-x1y2.csv``:
 hidden, and ending in the target's extension so a writer that picks the format from the name still
-works); a file left behind by a killed run is never read as an output and is replaced by the next run.
+works). They carry the writing process's id: a file left behind by a killed run is never read as an
+output, and the next write of the same target removes it once that process is gone.
 
 A folder (a synthetic trust, the WLMDS files) is written the same way with :func:`atomic_dir`: into a
 temporary folder beside the target, renamed into place as a whole when complete.
@@ -58,6 +59,40 @@ class PathCollisionError(BadInputError):
     """An output path that is one of the inputs, or two outputs that are the same file (exit code 2)."""
 
 
+def _prefix(name: str) -> str:
+    """Temporary names carry the writer's process id, so a later run can tell a dead run's leftovers."""
+    return f".{name}{_TMP}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def _sweep_stale(folder: Path, name: str) -> None:
+    """Remove the temporary files and folders a killed run left for ``name`` (their process is gone)."""
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith((f".{name}{_TMP}", f".{name}.old-"))]
+    except OSError:
+        return
+    for path in candidates:
+        pid_text = path.name.split(_TMP, 1)[1].split("-", 1)[0] if _TMP in path.name else ""
+        if path.name.startswith(f".{name}.old-"):
+            pid_text = path.name.rsplit(".old-", 1)[1].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
 def _fsync_dir(folder: Path) -> None:
     """Make a rename in ``folder`` durable (not supported on every platform: best effort)."""
     try:
@@ -92,7 +127,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         if final.is_dir():
             raise OutputError(f"{final}: is a folder; give a file name")
-        fd, name = tempfile.mkstemp(prefix=f".{final.name}{_TMP}", suffix=final.suffix, dir=folder)
+        _sweep_stale(folder, final.name)
+        fd, name = tempfile.mkstemp(prefix=_prefix(final.name), suffix=final.suffix, dir=folder)
         os.close(fd)
         os.chmod(name, _FILE_MODE)
     except OutputError:
@@ -154,7 +190,8 @@ def atomic_dir(target: Path | str) -> Iterator[Path]:
         parent.mkdir(parents=True, exist_ok=True)
         if final.exists() and not final.is_dir():
             raise OutputError(f"{final}: exists and is not a folder")
-        temp = Path(tempfile.mkdtemp(prefix=f".{final.name}{_TMP}", dir=parent))
+        _sweep_stale(parent, final.name)
+        temp = Path(tempfile.mkdtemp(prefix=_prefix(final.name), dir=parent))
         os.chmod(temp, _DIR_MODE)
     except OutputError:
         raise
@@ -164,7 +201,7 @@ def atomic_dir(target: Path | str) -> Iterator[Path]:
         yield temp
         old: Path | None = None
         if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-{os.getpid()}-", dir=parent))
             os.replace(final, old / final.name)
         try:
             os.replace(temp, final)
@@ -194,7 +231,8 @@ def atomic_files_in(folder: Path | str) -> Iterator[Path]:
         if final.exists() and not final.is_dir():
             raise OutputError(f"{final}: exists and is not a folder")
         final.mkdir(parents=True, exist_ok=True)
-        temp = Path(tempfile.mkdtemp(prefix=f".{final.name}{_TMP}", dir=final))
+        _sweep_stale(final, final.name)
+        temp = Path(tempfile.mkdtemp(prefix=_prefix(final.name), dir=final))
     except OutputError:
         raise
     except OSError as exc:

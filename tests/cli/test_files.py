@@ -102,8 +102,9 @@ def test_sigkill_during_a_large_write_keeps_the_previous_file_and_a_later_run_su
     assert target.read_bytes() == b"previous"  # never truncated
     leftovers = _stray(tmp_path)
     assert leftovers and all(name.startswith(".") for name in leftovers)  # hidden, never the target's name
-    files.write_bytes(target, b"new run")  # a later run is not tripped by the leftover
+    files.write_bytes(target, b"new run")  # a later run is not tripped by the leftover, and removes it
     assert target.read_bytes() == b"new run"
+    assert _stray(tmp_path) == []
 
 
 def test_a_folder_is_renamed_into_place_whole_or_not_at_all(tmp_path: Path) -> None:
