@@ -135,10 +135,10 @@ def resolve_format(
     names = ", ".join(f.value for f in allowed)
     by_name = _BY_EXTENSION.get(out.suffix.lower()) if out is not None else None
     chosen = fmt or by_name or (OutputFormat.table if OutputFormat.table in allowed else allowed[0])
+    if chosen is OutputFormat.table and by_name is OutputFormat.parquet:
+        fail(f"a table cannot be written to {out}; use --format parquet or another file name")
     if fmt is not None and by_name is not None and fmt is not by_name:
         fail(f"--format {fmt.value} does not match --out {out} (a {by_name.value} file name); change one of them")
-    if out is not None and chosen is OutputFormat.table and by_name is OutputFormat.parquet:
-        fail(f"a table cannot be written to {out}; use --format parquet or another file name")
     if chosen not in allowed:
         fail(f"--format {chosen.value} is not available here (use {names})")
     if out is None and chosen is OutputFormat.parquet:

@@ -45,7 +45,7 @@ def test_a_format_that_contradicts_the_extension_is_refused_before_work(tmp_path
     mismatch = _ptl("--format", "csv", "--out", str(out))
     assert mismatch.exit_code == 2 and "does not match --out" in mismatch.stderr
     table = _ptl("--format", "table", "--out", str(out))
-    assert table.exit_code == 2
+    assert table.exit_code == 2 and "a table cannot be written to" in table.stderr
     assert not out.exists()
     text = tmp_path / "ptl.txt"
     shown = _ptl("--format", "table", "--limit", "5", "--out", str(text))
@@ -107,16 +107,18 @@ def test_exit_codes_for_each_kind_of_error(tmp_path: Path) -> None:
     assert bad_format.exit_code == 2
 
 
-def test_rtt_commands_share_one_float_rule(tmp_path: Path) -> None:
+def test_one_number_rule_tables_two_decimals_files_full_precision(tmp_path: Path) -> None:
     from carebacklog.clikit import format_cell
 
     assert [format_cell(v) for v in (1234.5678, 3, None, float("nan"), True)] == ["1,234.57", "3", "", "", "true"]
-    out = tmp_path / "q.json"
-    result = runner.invoke(app, ["plan", "queue", "--demand", "100", "--capacity", "110", "--target-wait", "18",
-                                 "--percentile", "92%", "--format", "json"])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["percentile"] == pytest.approx(92.0)
-    assert not out.exists()
+    extract = ROOT / "src" / "carebacklog" / "data" / "rtt_full_extract_2024_11_RBD.csv"
+    out = tmp_path / "m.csv"
+    written = runner.invoke(app, ["rtt", "measures", str(extract), "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    row = pl.read_csv(out).row(0, named=True)
+    assert isinstance(row["total"], int)  # counts are integers
+    table = runner.invoke(app, ["rtt", "measures", str(extract)])
+    assert f"{row['pct_within_18']:,.2f}" in table.stdout and f"{row['total']:,}" in table.stdout
 
 
 @pytest.mark.parametrize(
