@@ -52,7 +52,22 @@ def _read_table(path: Path) -> pl.DataFrame:
             return pl.read_parquet(path)
         return pl.read_csv(path, try_parse_dates=True, infer_schema_length=10_000)
     except Exception as exc:  # polars raises several error types for unreadable files
-        raise InputError(f"{path}: cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: {exc}") from exc
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        # the reader's message can quote a row (patient data): name the error kind only
+        raise InputError(f"{path}: cannot read as {kind}: {type(exc).__name__}") from exc
+
+
+def _header(path: Path) -> list[str]:
+    """The file's column names (without reading its rows)."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        if path.suffix.lower() == ".parquet":
+            return list(pl.read_parquet_schema(path))
+        return pl.read_csv(path, n_rows=0).columns
+    except Exception as exc:  # polars raises several error types for unreadable files
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        raise InputError(f"{path}: cannot read as {kind}: {type(exc).__name__}") from exc
 
 
 def _from_events(
@@ -85,9 +100,9 @@ def read_starting_list(
     For a PTL file the census date defaults to ``clock_start + days_waited`` of its rows. Rejected event
     and patient rows are reported and written to ``quarantine`` (see :mod:`carebacklog.rtt.pipeline`).
     """
-    frame = _read_table(path)
-    if set(frame.columns) >= _EVENT_MARKERS:
+    if set(_header(path)) >= _EVENT_MARKERS:  # read once, by the engine's reader
         return _from_events(path, census_date, patients, quarantine)
+    frame = _read_table(path)
     for column in ("pathway_id", "treatment_function", "clock_start"):
         if column not in frame.columns:
             raise InputError(f"{path}: column {column!r} missing; a PTL needs pathway_id, treatment_function, clock_start")
