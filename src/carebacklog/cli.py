@@ -1,8 +1,13 @@
 """The ``carebacklog`` command.
 
-Each capability registers its own commands (``register(app)`` in ``<package>/cli.py``); this module only
-assembles the groups. Heavy imports (Polars, FastAPI, Dask) happen inside the commands, so ``--help``
-stays fast.
+Each capability registers its own commands (``register(app)`` in ``<package>/cli.py``, module-level
+functions added to a group); this module only assembles the groups. Heavy imports (Polars, FastAPI, Dask)
+happen inside the commands, so ``--help`` stays fast.
+
+Errors: the root group (:class:`carebacklog.clikit.ErrorHandlingGroup`) turns any
+:class:`carebacklog.errors.CarebacklogError` into ``error: <message>`` on stderr and its exit code, and an
+output that cannot be written into exit code 3, never a traceback. The exit codes and the output-format
+rules are documented in docs/cli.md.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import typer
 
 from carebacklog import __version__
 from carebacklog.booking import cli as booking_cli
+from carebacklog.clikit import ErrorHandlingGroup
 from carebacklog.equity import cli as equity_cli
 from carebacklog.forecast import cli as forecast_cli
 from carebacklog.published import cli as published_cli
@@ -22,6 +28,7 @@ from carebacklog.web import cli as web_cli
 
 app = typer.Typer(
     name="carebacklog",
+    cls=ErrorHandlingGroup,
     help="Tools for NHS care backlogs: RTT clocks and PTL, NHS England returns, forecasts, booking.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

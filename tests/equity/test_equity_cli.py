@@ -114,7 +114,7 @@ def test_saved_ptl_parquet_and_table_output(inputs: tuple[Path, Path, pl.DataFra
 def test_events_without_census_date_is_a_clear_error(inputs: tuple[Path, Path, pl.DataFrame]) -> None:
     events_path, _, _ = inputs
     result = runner.invoke(app, ["equity", "breakdown", str(events_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad usage (docs/cli.md)
     assert "--census-date" in result.output and "events.csv" in result.output
 
 

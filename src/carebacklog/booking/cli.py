@@ -11,6 +11,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from carebacklog.clikit import (
+    FormatOpt,
+    QuarantineOpt,
+    check_chart,
+    emit,
+    fail,
+    resolve_format,
+    write_chart,
+)
+
 __all__ = ["register", "simulate_command"]
 
 if TYPE_CHECKING:
@@ -20,22 +30,11 @@ if TYPE_CHECKING:
     from carebacklog.booking.runner import PolicyComparison
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 class Table(StrEnum):
     summary = "summary"
     weekly = "weekly"
     waits = "waits"
     breaches = "breaches"
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code=2)
 
 
 def _boost(text: str) -> dict[int, float]:
@@ -47,8 +46,8 @@ def _boost(text: str) -> dict[int, float]:
             if not sep or not 1 <= int(quintile) <= 5:
                 raise ValueError
             boost[int(quintile)] = float(weeks)
-        except ValueError as exc:
-            raise _fail(f"--equity-boost {text!r}: write quintile:weeks pairs, e.g. 1:4,2:2") from exc
+        except ValueError:
+            fail(f"--equity-boost {text!r}: write quintile:weeks pairs, e.g. 1:4,2:2")
     return boost
 
 
@@ -63,7 +62,7 @@ def _policies(spec: str, share: float, over_weeks: int, boost: str) -> list[Book
             try:
                 fn = getattr(importlib.import_module(module), attr)
             except (ImportError, AttributeError) as exc:
-                raise _fail(f"--policy {name}: cannot import scoring function ({exc})") from exc
+                fail(f"--policy {name}: cannot import scoring function ({exc})")
             out.append(CustomScore(fn=fn, name=attr))
         elif name == "ringfence":
             out.append(RingFenced(share=share, over_weeks=over_weeks))
@@ -73,9 +72,9 @@ def _policies(spec: str, share: float, over_weeks: int, boost: str) -> list[Book
             try:
                 out.append(get_policy(name))
             except ValueError as exc:
-                raise _fail(str(exc)) from exc
+                fail(str(exc))
     if not out:
-        raise _fail("--policy names no policy")
+        fail("--policy names no policy")
     return out
 
 
@@ -87,28 +86,6 @@ def _table(comparison: PolicyComparison, which: Table) -> pl.DataFrame:
     if which is Table.waits:
         return comparison.waits
     return comparison.breaches
-
-
-def _render(frame: pl.DataFrame, fmt: OutputFormat) -> str | None:
-    import polars as pl
-
-    if fmt is OutputFormat.csv:
-        return frame.write_csv()
-    if fmt is OutputFormat.json:
-        return json.dumps(frame.with_columns(pl.col(pl.Date).cast(pl.String)).to_dicts(), indent=2, default=str)
-    return None
-
-
-def _print_table(frame: pl.DataFrame, title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table as RichTable
-
-    table = RichTable(title=title)
-    for column in frame.columns:
-        table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
-    for row in frame.iter_rows():
-        table.add_row(*("" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
-    Console().print(table)
 
 
 def simulate_command(
@@ -143,10 +120,13 @@ def simulate_command(
         "1:4,2:2", help="equity: weeks added to the wait by IMD quintile (quintile:weeks, 1 = most deprived)."
     ),
     table: Table = typer.Option(Table.summary, "--table", help="Which table to print."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
-    out: Path | None = typer.Option(None, "--out", help="Write the table to FILE (csv or json format)."),
+    fmt: FormatOpt = None,
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the table to FILE (format from its extension: .csv, .json, .parquet)."
+    ),
     chart: Path | None = typer.Option(None, "--chart", help="Write a PNG/SVG chart of the comparison."),
     schema: bool = typer.Option(False, "--schema", help="Print the scenario JSON schema and exit."),
+    quarantine: QuarantineOpt = None,
 ) -> None:
     """Simulate booking a waiting list under one or more policies and compare the outcomes."""
     from carebacklog.booking.charts import comparison_chart
@@ -165,24 +145,37 @@ def simulate_command(
         typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
         raise typer.Exit()
     census = census_date.date() if census_date is not None else None
+    out_fmt = resolve_format(fmt, out)
+    check_chart(chart)
+    from carebacklog.files import check_paths
+    from carebacklog.rtt.pipeline import patients_quarantine
+
+    inputs = [("LIST", starting_list), ("--patients", patients), *(("--scenario", f) for f in scenario_files or [])]
+    check_paths(
+        inputs,
+        [("--out", out), ("--chart", chart), ("--quarantine", quarantine),
+         ("the patients quarantine", patients_quarantine(quarantine) if patients else None)],
+    )  # fmt: skip
     try:
         files = list(scenario_files or [])
         if empty:
             if not files or census is None:
-                raise _fail("--empty needs --scenario and --census-date")
+                fail("--empty needs --scenario and --census-date")
             ptl, census_used = None, census
         else:
             if starting_list is None:
-                raise _fail("give a starting list (PTL or events file), or --empty")
+                fail("give a starting list (PTL or events file), or --empty")
             if str(starting_list) == "demo" and not starting_list.exists():
                 start = demo_starting_list(seed)
             else:
-                start = read_starting_list(starting_list, census_date=census, patients=patients)
+                start = read_starting_list(
+                    starting_list, census_date=census, patients=patients, quarantine=quarantine
+                )
             ptl, census_used = start.ptl, start.census_date
         scenarios: dict[str, Scenario] = {}
         for file in files:
             if file.stem in scenarios:
-                raise _fail(f"two scenario files are called {file.stem!r}; rename one")
+                fail(f"two scenario files are called {file.stem!r}; rename one")
             scenarios[file.stem] = complete_scenario(
                 load_scenario(file), ptl, census_used, capacity_ratio, two_stage=not single_stage
             )
@@ -190,7 +183,7 @@ def simulate_command(
             assert ptl is not None
             scenarios["list"] = scenario_from_list(ptl, census_used, capacity_ratio, two_stage=not single_stage)
     except InputError as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     chosen = _policies(policy, ringfence_share, ringfence_weeks, equity_boost)
 
     from rich.console import Console
@@ -210,23 +203,20 @@ def simulate_command(
                     workers=workers, progress=lambda k: bar.advance(task, k),
                 )
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
+        fail(str(exc))
     frame = _table(comparison, table)
     if chart is not None:
         try:
-            comparison_chart(comparison, chart, title=f"Booking policies from {census_used}, {weeks} weeks, {runs} runs")
+            write_chart(
+                chart,
+                lambda temp: comparison_chart(
+                    comparison, temp, title=f"Booking policies from {census_used}, {weeks} weeks, {runs} runs"
+                ),
+            )
         except ValueError as exc:
-            raise _fail(str(exc)) from exc
-    if out is not None:
-        text = _render(frame, OutputFormat.json if fmt is OutputFormat.json else OutputFormat.csv)
-        Path(out).write_text(text or "")
-        typer.echo(f"wrote {out}", err=True)
-        return
-    text = _render(frame, fmt)
-    if text is not None:
-        typer.echo(text.rstrip("\n"))
-    else:
-        _print_table(frame, f"{table.value} — {', '.join(comparison.results)}; {runs} runs × {weeks} weeks")
+            fail(str(exc))
+    title = f"{table.value} — {', '.join(comparison.results)}; {runs} runs × {weeks} weeks"
+    emit(frame, out_fmt, out, title=title)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-
-from carebacklog.errors import BadInputError
 from pydantic import ValidationError
 
 from carebacklog.booking.arrivals import normalise_treatment_function
 from carebacklog.booking.scenario import PRIORITY_LABELS, OutpatientStage, Scenario, Specialty
+from carebacklog.errors import BadInputError
 
 __all__ = [
     "RECENT_START_DAYS",
@@ -53,40 +52,57 @@ def _read_table(path: Path) -> pl.DataFrame:
             return pl.read_parquet(path)
         return pl.read_csv(path, try_parse_dates=True, infer_schema_length=10_000)
     except Exception as exc:  # polars raises several error types for unreadable files
-        raise InputError(f"{path}: cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: {exc}") from exc
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        # the reader's message can quote a row (patient data): name the error kind only
+        raise InputError(f"{path}: cannot read as {kind}: {type(exc).__name__}") from exc
 
 
-def _from_events(path: Path, census_date: dt.date | None, patients: Path | None) -> StartingList:
-    from carebacklog import rtt
-
+def _header(path: Path) -> list[str]:
+    """The file's column names (without reading its rows)."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
     try:
-        read = rtt.read_events(path)
-        people = rtt.read_patients(patients).events if patients is not None else None
-    except rtt.InputFileError as exc:
-        raise InputError(str(exc)) from exc
-    events = read.events
-    if events.height == 0:
-        raise InputError(f"{path}: no usable events ({read.rejected.height} rejected)")
-    last = events["event_date"].max()
+        if path.suffix.lower() == ".parquet":
+            return list(pl.read_parquet_schema(path))
+        return pl.read_csv(path, n_rows=0).columns
+    except Exception as exc:  # polars raises several error types for unreadable files
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        raise InputError(f"{path}: cannot read as {kind}: {type(exc).__name__}") from exc
+
+
+def _from_events(
+    path: Path, census_date: dt.date | None, patients: Path | None, quarantine: Path | None
+) -> StartingList:
+    """Events through the one PTL path (:func:`carebacklog.rtt.pipeline.ptl_from_files`): rejected rows
+    are counted, reported and quarantined there, and a file with every row rejected is refused."""
+    from carebacklog.rtt.pipeline import ptl_from_files
+
+    ptl, read = ptl_from_files(path, patients, census_date=census_date, quarantine=quarantine)
+    if read.events.accepted == 0:
+        raise InputError(f"{path}: no usable events")
+    last = read.events.events["event_date"].max()
     census = census_date or (last if isinstance(last, dt.date) else None)
-    if census is None:
-        raise InputError(f"{path}: no event dates; give --census-date")
-    periods = rtt.build_periods(events, census_date=census)
-    return StartingList(rtt.ptl_snapshot(periods, census, patients=people), census, "events")
+    assert census is not None  # ptl_from_files took the same date
+    return StartingList(ptl, census, "events")
 
 
 def read_starting_list(
-    path: Path, *, census_date: dt.date | None = None, patients: Path | None = None
+    path: Path,
+    *,
+    census_date: dt.date | None = None,
+    patients: Path | None = None,
+    quarantine: Path | None = None,
 ) -> StartingList:
     """A PTL snapshot file (CSV/Parquet with the PTL contract's columns) or an events file.
 
     An events file (it has ``activity`` and ``event_date``) goes through the clock engine
     (``rtt.build_periods`` then ``rtt.ptl_snapshot`` at ``census_date``, default the last event date).
-    For a PTL file the census date defaults to ``clock_start + days_waited`` of its rows.
+    For a PTL file the census date defaults to ``clock_start + days_waited`` of its rows. Rejected event
+    and patient rows are reported and written to ``quarantine`` (see :mod:`carebacklog.rtt.pipeline`).
     """
+    if set(_header(path)) >= _EVENT_MARKERS:  # read once, by the engine's reader
+        return _from_events(path, census_date, patients, quarantine)
     frame = _read_table(path)
-    if set(frame.columns) >= _EVENT_MARKERS:
-        return _from_events(path, census_date, patients)
     for column in ("pathway_id", "treatment_function", "clock_start"):
         if column not in frame.columns:
             raise InputError(f"{path}: column {column!r} missing; a PTL needs pathway_id, treatment_function, clock_start")
@@ -110,12 +126,13 @@ def read_starting_list(
 
 def demo_starting_list(seed: int = 0) -> StartingList:
     """The demo trust's PTL (``carebacklog.synth.demo_trust``: RBD, November 2024) through the clock engine."""
-    from carebacklog import rtt, synth
+    from carebacklog import synth
+    from carebacklog.rtt.pipeline import ptl_from_events
 
     trust = synth.demo_trust(seed)
     census = synth.DEMO_CENSUS_DATE
-    periods = rtt.build_periods(trust.events, census_date=census)
-    return StartingList(rtt.ptl_snapshot(periods, census, patients=trust.patients), census, "demo")
+    _, ptl = ptl_from_events(trust.events, census, trust.patients)
+    return StartingList(ptl, census, "demo")
 
 
 def load_scenario(path: Path) -> Scenario:

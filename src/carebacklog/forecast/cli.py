@@ -1,75 +1,54 @@
 """CLI for forecasting: ``forecast project|plan|backtest|sweep`` and ``plan queue``.
 
-Heavy libraries (NumPy, Polars, Dask, matplotlib) are imported inside the commands so that
-``carebacklog --help`` stays fast.
+Percentages (``--percentile``, ``--referral-growth``, ``--capacity-change``) are given in per cent and
+shares (``--ring-fence``) as fractions, as docs/cli.md sets out; ambiguous or out-of-range values are
+refused (exit 2) before any work. Outputs go through :mod:`carebacklog.clikit` (format from ``--out``'s
+extension, atomic writes). Heavy libraries (NumPy, Polars, Dask, matplotlib) are imported inside the
+commands so that ``carebacklog --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-FILES = typer.Argument(
-    ..., help="Published RTT Full CSV extracts (.csv/.zip, consecutive months) or one monthly series (.parquet)."
+from carebacklog.clikit import (
+    FormatOpt,
+    OutOpt,
+    OutputFormat,
+    check_chart,
+    emit,
+    fail,
+    percent,
+    resolve_format,
+    share,
+    write_chart,
 )
-FORMAT = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
-OUT = typer.Option(None, "--out", "-o", help="Write the table to this file instead of the terminal.")
-BY = typer.Option("national", "--by", help="national, provider or provider,treatment_function.")
+from carebacklog.errors import ExitCode
+
+__all__ = ["backtest_cmd", "plan_cmd", "project_cmd", "queue", "register", "sweep_cmd"]
+
+FilesArg = Annotated[list[Path], typer.Argument(
+    help="Published RTT Full CSV extracts (.csv/.zip, consecutive months) or one monthly series (.parquet).")]
+ByOpt = Annotated[str, typer.Option("--by", help="national, provider or provider,treatment_function.")]
+GrowthOpt = Annotated[str, typer.Option(
+    "--referral-growth", help="Referral growth a year, in per cent: 3 (or 3%) = 3%; -100 < value <= 100.")]
+CapacityOpt = Annotated[str, typer.Option(
+    "--capacity-change", help="Capacity change, in per cent: -10 (or -10%) = -10%; -100 < value <= 100.")]
+ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Also draw the first list to this .png/.svg.")]
+_TABLE_CSV_JSON = (OutputFormat.table, OutputFormat.csv, OutputFormat.json, OutputFormat.parquet)
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code)
+def _scenario(referral_growth: str, capacity_change: str) -> Any:
+    from carebacklog.forecast.montecarlo import Scenario
 
-
-def _share(value: float, name: str) -> float:
-    """3 or 0.03 both mean 3%: values beyond ±1 are read as percentages."""
-    if not math.isfinite(value):
-        _fail(f"{name} must be a number")
-    return value / 100.0 if abs(value) > 1.0 else value
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _render(frame: Any, fmt: str, out: Path | None, title: str = "") -> None:
-    """Write a Polars frame as a table, CSV or JSON (NaN → null) to the terminal or ``out``."""
-    if fmt not in ("table", "csv", "json"):
-        _fail(f"--format must be table, csv or json, got {fmt!r}")
-    if fmt == "json":
-        rows = [{k: _clean(v) for k, v in row.items()} for row in frame.iter_rows(named=True)]
-        text = json.dumps(rows, indent=2, default=str)
-    elif fmt == "csv":
-        text = frame.write_csv()
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title or None)
-        for col in frame.columns:
-            table.add_column(col, justify="right" if frame[col].dtype.is_numeric() else "left")
-        for row in frame.iter_rows():
-            table.add_row(*("" if v is None else f"{v:,.1f}" if isinstance(v, float) else str(v) for v in row))
-        if out is None:
-            Console(width=max(120, 14 * len(frame.columns))).print(table)
-            return
-        import io
-
-        console = Console(record=True, width=max(120, 14 * len(frame.columns)), file=io.StringIO())
-        console.print(table)
-        text = console.export_text()
-    if out is None:
-        typer.echo(text.rstrip("\n"))
-    else:
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        typer.echo(f"Wrote {out}", err=True)
+    growth = percent(referral_growth, "--referral-growth", -100, 100, open_low=True)
+    change = percent(capacity_change, "--capacity-change", -100, 100, open_low=True)
+    assert growth is not None and change is not None
+    return Scenario(growth, change)
 
 
 def _load(files: list[Path], by: str) -> Any:
@@ -84,9 +63,7 @@ def _load(files: list[Path], by: str) -> Any:
         try:
             return load_observations(files, by)
         except (ValueError, FileNotFoundError) as exc:
-            _fail(str(exc))
-        except Exception as exc:  # reader errors name the file, row and column
-            _fail(f"{type(exc).__name__}: {exc}")
+            fail(str(exc))
 
 
 def _measures_table(frame: Any, keep: list[str]) -> Any:
@@ -97,219 +74,243 @@ def _measures_table(frame: Any, keep: list[str]) -> Any:
     )
 
 
+def _outputs(files: list[Path], out: Path | None, chart: Path | None) -> None:
+    from carebacklog.files import check_paths
+
+    check_chart(chart)
+    check_paths([(f"FILE {f}", f) for f in files], [("--out", out), ("--chart", chart)])
+
+
+def queue(
+    demand: Annotated[float, typer.Option("--demand", help="Clock starts (referrals) per week.")],
+    capacity: Annotated[float, typer.Option("--capacity", help="Clock stops per week.")],
+    target_wait: Annotated[float, typer.Option("--target-wait", help="Target wait in weeks, e.g. 18.")],
+    percentile: Annotated[str | None, typer.Option(
+        "--percentile", help="Per cent of the list within the target wait: 92 (or 92%); 0 < value < 100.")] = None,
+    factor: Annotated[float | None, typer.Option("--factor", help="Mean-wait factor f (default 4).")] = None,
+    queue_size: Annotated[float | None, typer.Option("--queue-size", help="Pathways waiting now.")] = None,
+    mean_wait: Annotated[float | None, typer.Option("--mean-wait", help="Mean wait now, in weeks.")] = None,
+    weeks_to_clear: Annotated[float, typer.Option("--weeks-to-clear", help="Weeks to reach the target size.")] = 26.0,
+    cv_demand: Annotated[float, typer.Option("--cv-demand", help="Coefficient of variation of demand.")] = 1.0,
+    cv_capacity: Annotated[float, typer.Option("--cv-capacity", help="Coefficient of variation of capacity.")] = 1.0,
+    fmt: Annotated[OutputFormat | None, typer.Option("--format", "-f", help="table or json.", show_default=False)] = None,
+) -> None:
+    """Queueing rules of thumb for one list, in weeks: load, target wait and size, capacity, pressure."""
+    from carebacklog.forecast.queueing import queue_plan
+
+    chosen = resolve_format(fmt, None, (OutputFormat.table, OutputFormat.json))
+    fraction = percent(percentile, "--percentile", 0, 100, open_low=True, open_high=True)
+    try:
+        plan = queue_plan(
+            demand, capacity, target_wait, percentile=fraction, factor=factor, queue_size=queue_size,
+            mean_wait=mean_wait, weeks_to_clear=weeks_to_clear, cv_demand=cv_demand, cv_capacity=cv_capacity,
+        )  # fmt: skip
+    except ValueError as exc:
+        fail(str(exc))
+    keys = ["load", "target_mean_wait", "target_queue_size", "relief_capacity", "target_capacity", "pressure"]
+    result = {k: plan.as_dict()[k] for k in keys}
+    if chosen is OutputFormat.json:
+        typer.echo(json.dumps({**result, "factor": plan.factor, "percentile": plan.percentile}, indent=2))
+        return
+    units = {"load": "demand / capacity", "target_mean_wait": "weeks", "target_queue_size": "pathways",
+             "relief_capacity": "clock stops a week", "target_capacity": "clock stops a week",
+             "pressure": "2 × mean wait / target"}  # fmt: skip
+    typer.echo(f"factor f = {plan.factor:.4f} ({plan.percentile:.2f}% within {target_wait:g} weeks)")
+    for k in keys:
+        v = result[k]
+        shown = "not computed (give --queue-size)" if v is None and k == "relief_capacity" else (
+            "not computed (give --mean-wait)" if v is None else f"{v:,.3f}")
+        typer.echo(f"{k:<18} {shown:>34}  {units[k] if v is not None else ''}")
+    if plan.load >= 1:
+        typer.echo("Warning: load ≥ 1, the list will grow without limit at this capacity.", err=True)
+
+
+def project_cmd(
+    files: FilesArg,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, max=120, help="Months to project.")],
+    by: ByOpt = "national",
+    referral_growth: GrowthOpt = "0",
+    capacity_change: CapacityOpt = "0",
+    runs: Annotated[int, typer.Option("--runs", min=0, help="Monte Carlo runs (0: central path only).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same ranges).")] = 0,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    chart: ChartOpt = None,
+) -> None:
+    """Project list size, % within 18 weeks and 52/65/78+ week waits by month, with 10th–90th ranges."""
+    import numpy as np
+
+    from carebacklog.forecast.inputs import calibrate
+    from carebacklog.forecast.montecarlo import forecast
+
+    chosen = resolve_format(fmt, out, _TABLE_CSV_JSON)
+    scenario = _scenario(referral_growth, capacity_change)
+    _outputs(files, out, chart)
+    obs = _load(files, by)
+    fc = forecast(calibrate(obs), horizon, rng=np.random.default_rng(seed), runs=runs, scenario=scenario)
+    frame = fc.to_frame()
+    if chosen is OutputFormat.table:
+        frame = _measures_table(frame, [*fc.keys.columns, "month", "total", "pct_within_18", "over_52"])
+    emit(frame, chosen, out, title=f"Projection ({runs} runs, median and 10th–90th percentiles)")
+    if chart is not None:
+        from carebacklog.forecast.charts import projection_chart
+
+        try:
+            write_chart(chart, lambda temp: projection_chart(fc, temp))
+        except ValueError as exc:
+            fail(str(exc))
+
+
+def plan_cmd(
+    files: FilesArg,
+    target: Annotated[list[str], typer.Option("--target", help="e.g. pct18>=65@2026-03 (repeat for more).")],
+    ramp: Annotated[str, typer.Option("--ramp", help="flat, or linear up to the first target month.")] = "flat",
+    start: Annotated[str | None, typer.Option("--start", help="First month of extra capacity, YYYY-MM.")] = None,
+    ring_fence: Annotated[str, typer.Option(
+        "--ring-fence", help="Share (a fraction, 0-0.5) of extra capacity for the longest waiters, or 'auto'.")] = "0",
+    allow_reduction: Annotated[bool, typer.Option(
+        "--allow-reduction", help="Allow less than today's capacity.")] = False,
+    by: ByOpt = "national",
+    referral_growth: GrowthOpt = "0",
+    capacity_change: CapacityOpt = "0",
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Also draw the first list's plan (.png/.svg).")] = None,
+) -> None:
+    """The least extra clock stops a week that meets every target at its month and keeps meeting it."""
+    from datetime import date
+
+    from carebacklog.forecast.inputs import calibrate
+    from carebacklog.forecast.optimise import parse_target, plan_capacity
+
+    chosen = resolve_format(fmt, out, _TABLE_CSV_JSON)
+    try:
+        targets = [parse_target(t) for t in target]
+        start_date = None
+        if start is not None:
+            y, m = start.split("-")
+            start_date = date(int(y), int(m), 1)
+        fence = None if ring_fence.strip().lower() == "auto" else float(ring_fence)
+    except ValueError as exc:
+        fail(str(exc) if "target" in str(exc) else f"{exc} (--start is YYYY-MM, --ring-fence a share or 'auto')")
+    share(fence, "--ring-fence", 0.0, 0.5)
+    scenario = _scenario(referral_growth, capacity_change)
+    _outputs(files, out, chart)
+    obs = _load(files, by)
+    try:
+        plan = plan_capacity(calibrate(obs), targets, start=start_date, ramp=ramp, ring_fence=fence,
+                             allow_reduction=allow_reduction, scenario=scenario)  # fmt: skip
+    except ValueError as exc:
+        fail(str(exc))
+    for i, msg in enumerate(plan.messages):
+        label = " · ".join(str(plan.keys[c][i]) for c in plan.keys.columns)
+        typer.echo(f"{label}: {msg}", err=chosen is not OutputFormat.table)
+    import polars as pl
+
+    frame = plan.capacity_frame().join(
+        plan.projection.to_frame().select([*plan.keys.columns, "month", "total", "pct_within_18", "over_52"]),
+        on=[*plan.keys.columns, "month"], how="left",
+    ).with_columns(pl.col(pl.Float64).round(2))  # fmt: skip
+    emit(frame, chosen, out, title="Capacity plan and projected measures (central path)")
+    if chosen is OutputFormat.table:
+        emit(plan.target_frame(), OutputFormat.table, None, title="Targets")
+    if chart is not None:
+        from carebacklog.forecast.charts import plan_chart
+
+        try:
+            write_chart(chart, lambda temp: plan_chart(plan, temp))
+        except ValueError as exc:
+            fail(str(exc))
+    if not plan.feasible.all():
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def backtest_cmd(
+    files: FilesArg,
+    train_months: Annotated[int | None, typer.Option(
+        "--train-months", min=1, help="Months to calibrate on (default: half).")] = None,
+    by: ByOpt = "national",
+    min_size: Annotated[float, typer.Option("--min-size", help="Leave out lists smaller than this.")] = 100.0,
+    keep_broken: Annotated[bool, typer.Option(
+        "--keep-broken", help="Also score lists whose training months show a broken series.")] = False,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Calibrate on the first k months, forecast the rest; model and blend against naive and trend."""
+    import polars as pl
+
+    from carebacklog.forecast.backtest import backtest
+
+    chosen = resolve_format(fmt, out, _TABLE_CSV_JSON)
+    _outputs(files, out, None)
+    obs = _load(files, by)
+    k = train_months if train_months is not None else max(1, len(obs.periods) // 2)
+    try:
+        result = backtest(obs, k, min_size=min_size, exclude_broken=not keep_broken)
+    except ValueError as exc:
+        fail(str(exc))
+    emit(result.with_columns(pl.col(pl.Float64).round(3)), chosen, out,
+         title=f"Back-test: train {k} months, test {len(obs.periods) - k}")  # fmt: skip
+
+
+def sweep_cmd(
+    file: Annotated[Path, typer.Argument(help="A national Full CSV extract (or the monthly series .parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results Parquet file.")],
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler.")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Local cluster worker processes.")] = 2,
+    runs: Annotated[int, typer.Option("--runs", min=0, help="Monte Carlo runs per list.")] = 1000,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, max=120, help="Months to project.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Project every provider × treatment function on Dask; results as Parquet."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from carebacklog.files import write_frame
+    from carebacklog.forecast.inputs import calibrate
+    from carebacklog.forecast.sweep import local_cluster, sweep
+
+    if out.suffix.lower() != ".parquet":
+        fail(f"{out}: --out must be a .parquet file")
+    _outputs([file], out, None)
+    obs = _load([file], "provider,treatment_function")
+    cal = calibrate(obs)
+    from distributed import Client
+
+    began = time.perf_counter()
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = local_cluster(workers)  # no profiler, default malloc policy (sweep.py)
+            client = Client(cluster)
+    except Exception as exc:
+        fail(f"cannot start or reach the Dask scheduler: {exc}")
+    try:
+        with Progress(TextColumn("Projecting lists"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=Console(stderr=True)) as progress:
+            task = progress.add_task("sweep", total=None)
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            result = sweep(cal, horizon, runs=runs, seed=seed, client=client, on_batch=tick)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    write_frame(result, out, "parquet")
+    typer.echo(f"Wrote {result.height} rows to {out}: {cal.size} lists × {horizon} months, {runs} runs, "
+               f"{time.perf_counter() - began:.1f} s", err=True)
+
+
 def register(forecast_app: typer.Typer, plan_app: typer.Typer) -> None:
     """Add ``project``, ``plan``, ``backtest`` and ``sweep`` to ``forecast``, and ``queue`` to ``plan``."""
-
-    @plan_app.command("queue")
-    def queue(
-        demand: float = typer.Option(..., "--demand", help="Clock starts (referrals) per week."),
-        capacity: float = typer.Option(..., "--capacity", help="Clock stops per week."),
-        target_wait: float = typer.Option(..., "--target-wait", help="Target wait in weeks, e.g. 18."),
-        percentile: float | None = typer.Option(None, "--percentile", help="Share within the target: 92 or 0.92."),
-        factor: float | None = typer.Option(None, "--factor", help="Mean-wait factor f (default 4)."),
-        queue_size: float | None = typer.Option(None, "--queue-size", help="Pathways waiting now."),
-        mean_wait: float | None = typer.Option(None, "--mean-wait", help="Mean wait now, in weeks."),
-        weeks_to_clear: float = typer.Option(26.0, "--weeks-to-clear", help="Weeks to reach the target size."),
-        cv_demand: float = typer.Option(1.0, "--cv-demand", help="Coefficient of variation of demand."),
-        cv_capacity: float = typer.Option(1.0, "--cv-capacity", help="Coefficient of variation of capacity."),
-        fmt: str = FORMAT,
-    ) -> None:
-        """Queueing rules of thumb for one list, in weeks: load, target wait and size, capacity, pressure."""
-        from carebacklog.forecast.queueing import queue_plan
-
-        try:
-            plan = queue_plan(
-                demand, capacity, target_wait, percentile=percentile, factor=factor, queue_size=queue_size,
-                mean_wait=mean_wait, weeks_to_clear=weeks_to_clear, cv_demand=cv_demand, cv_capacity=cv_capacity,
-            )
-        except ValueError as exc:
-            _fail(str(exc))
-        keys = ["load", "target_mean_wait", "target_queue_size", "relief_capacity", "target_capacity", "pressure"]
-        result = {k: plan.as_dict()[k] for k in keys}
-        if fmt == "json":
-            typer.echo(json.dumps({**result, "factor": plan.factor, "percentile": plan.percentile}, indent=2))
-            return
-        if fmt != "table":
-            _fail(f"--format must be table or json, got {fmt!r}")
-        units = {"load": "demand / capacity", "target_mean_wait": "weeks", "target_queue_size": "pathways",
-                 "relief_capacity": "clock stops a week", "target_capacity": "clock stops a week",
-                 "pressure": "2 × mean wait / target"}
-        typer.echo(f"factor f = {plan.factor:.4f} ({plan.percentile:.2f}% within {target_wait:g} weeks)")
-        for k in keys:
-            v = result[k]
-            shown = "not computed (give --queue-size)" if v is None and k == "relief_capacity" else (
-                "not computed (give --mean-wait)" if v is None else f"{v:,.3f}")
-            typer.echo(f"{k:<18} {shown:>34}  {units[k] if v is not None else ''}")
-        if plan.load >= 1:
-            typer.echo("Warning: load ≥ 1, the list will grow without limit at this capacity.", err=True)
-
-    @forecast_app.command("project")
-    def project_cmd(
-        files: list[Path] = FILES,
-        horizon: int = typer.Option(..., "--horizon", min=1, max=120, help="Months to project."),
-        by: str = BY,
-        referral_growth: float = typer.Option(0.0, "--referral-growth", help="Referral growth a year: 3 or 0.03 = 3%."),
-        capacity_change: float = typer.Option(0.0, "--capacity-change", help="Capacity change: -10 or -0.1 = -10%."),
-        runs: int = typer.Option(1000, "--runs", min=0, help="Monte Carlo runs (0: central path only)."),
-        seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same ranges)."),
-        fmt: str = FORMAT,
-        out: Path | None = OUT,
-        chart: Path | None = typer.Option(None, "--chart", help="Also draw the first list to this .png/.svg."),
-    ) -> None:
-        """Project list size, % within 18 weeks and 52/65/78+ week waits by month, with 10th–90th ranges."""
-        import numpy as np
-
-        from carebacklog.forecast.inputs import calibrate
-        from carebacklog.forecast.montecarlo import Scenario, forecast
-
-        obs = _load(files, by)
-        scenario = Scenario(_share(referral_growth, "--referral-growth"), _share(capacity_change, "--capacity-change"))
-        fc = forecast(calibrate(obs), horizon, rng=np.random.default_rng(seed), runs=runs, scenario=scenario)
-        frame = fc.to_frame()
-        if fmt == "table":
-            frame = _measures_table(frame, [*fc.keys.columns, "month", "total", "pct_within_18", "over_52"])
-        _render(frame, fmt, out, title=f"Projection ({runs} runs, median and 10th–90th percentiles)")
-        if chart is not None:
-            from carebacklog.forecast.charts import projection_chart
-
-            try:
-                typer.echo(f"Wrote {projection_chart(fc, chart)}", err=True)
-            except ValueError as exc:
-                _fail(str(exc))
-
-    @forecast_app.command("plan")
-    def plan_cmd(
-        files: list[Path] = FILES,
-        target: list[str] = typer.Option(..., "--target", help="e.g. pct18>=65@2026-03 (repeat for more)."),
-        ramp: str = typer.Option("flat", "--ramp", help="flat, or linear up to the first target month."),
-        start: str | None = typer.Option(None, "--start", help="First month of extra capacity, YYYY-MM."),
-        ring_fence: str = typer.Option("0", "--ring-fence", help="Share for the longest waiters (0-0.5), or 'auto'."),
-        allow_reduction: bool = typer.Option(False, "--allow-reduction", help="Allow less than today's capacity."),
-        by: str = BY,
-        referral_growth: float = typer.Option(0.0, "--referral-growth", help="Referral growth a year: 3 or 0.03 = 3%."),
-        capacity_change: float = typer.Option(0.0, "--capacity-change", help="Capacity change: -10 or -0.1 = -10%."),
-        fmt: str = FORMAT,
-        out: Path | None = OUT,
-        chart: Path | None = typer.Option(None, "--chart", help="Also draw the first list's plan (.png/.svg)."),
-    ) -> None:
-        """The least extra clock stops a week that meets every target at its month and keeps meeting it."""
-        from datetime import date
-
-        from carebacklog.forecast.inputs import calibrate
-        from carebacklog.forecast.montecarlo import Scenario
-        from carebacklog.forecast.optimise import parse_target, plan_capacity
-
-        try:
-            targets = [parse_target(t) for t in target]
-            start_date = None
-            if start is not None:
-                y, m = start.split("-")
-                start_date = date(int(y), int(m), 1)
-            fence = None if ring_fence.strip().lower() == "auto" else float(ring_fence)
-        except ValueError as exc:
-            _fail(str(exc) if "target" in str(exc) else f"{exc} (--start is YYYY-MM, --ring-fence a share or 'auto')")
-        obs = _load(files, by)
-        scenario = Scenario(_share(referral_growth, "--referral-growth"), _share(capacity_change, "--capacity-change"))
-        try:
-            plan = plan_capacity(calibrate(obs), targets, start=start_date, ramp=ramp, ring_fence=fence,
-                                 allow_reduction=allow_reduction, scenario=scenario)
-        except ValueError as exc:
-            _fail(str(exc))
-        for i, msg in enumerate(plan.messages):
-            label = " · ".join(str(plan.keys[c][i]) for c in plan.keys.columns)
-            typer.echo(f"{label}: {msg}", err=fmt != "table")
-        import polars as pl
-
-        frame = plan.capacity_frame().join(
-            plan.projection.to_frame().select([*plan.keys.columns, "month", "total", "pct_within_18", "over_52"]),
-            on=[*plan.keys.columns, "month"], how="left",
-        ).with_columns(pl.col(pl.Float64).round(2))
-        _render(frame, fmt, out, title="Capacity plan and projected measures (central path)")
-        if fmt == "table":
-            _render(plan.target_frame(), "table", None, title="Targets")
-        if chart is not None:
-            from carebacklog.forecast.charts import plan_chart
-
-            try:
-                typer.echo(f"Wrote {plan_chart(plan, chart)}", err=True)
-            except ValueError as exc:
-                _fail(str(exc))
-        if not plan.feasible.all():
-            raise typer.Exit(1)
-
-    @forecast_app.command("backtest")
-    def backtest_cmd(
-        files: list[Path] = FILES,
-        train_months: int | None = typer.Option(None, "--train-months", help="Months to calibrate on (default: half)."),
-        by: str = BY,
-        min_size: float = typer.Option(100.0, "--min-size", help="Leave out lists smaller than this."),
-        keep_broken: bool = typer.Option(False, "--keep-broken",
-                                         help="Also score lists whose training months show a broken series."),
-        fmt: str = FORMAT,
-        out: Path | None = OUT,
-    ) -> None:
-        """Calibrate on the first k months, forecast the rest; model and blend against naive and trend."""
-        from carebacklog.forecast.backtest import backtest
-
-        obs = _load(files, by)
-        k = train_months if train_months is not None else max(1, len(obs.periods) // 2)
-        try:
-            result = backtest(obs, k, min_size=min_size, exclude_broken=not keep_broken)
-        except ValueError as exc:
-            _fail(str(exc))
-        import polars as pl
-
-        _render(result.with_columns(pl.col(pl.Float64).round(3)), fmt, out,
-                title=f"Back-test: train {k} months, test {len(obs.periods) - k}")
-
-    @forecast_app.command("sweep")
-    def sweep_cmd(
-        file: Path = typer.Argument(..., help="A national Full CSV extract (or the monthly series .parquet)."),
-        out: Path = typer.Option(..., "--out", "-o", help="Results Parquet file."),
-        scheduler: str | None = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler."),
-        workers: int = typer.Option(2, "--workers", min=1, help="Local cluster worker processes."),
-        runs: int = typer.Option(1000, "--runs", min=0, help="Monte Carlo runs per list."),
-        horizon: int = typer.Option(24, "--horizon", min=1, max=120, help="Months to project."),
-        seed: int = typer.Option(0, "--seed", help="Random seed."),
-    ) -> None:
-        """Project every provider × treatment function on Dask; results as Parquet."""
-        import time
-
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from carebacklog.forecast.inputs import calibrate
-        from carebacklog.forecast.sweep import local_cluster, sweep
-
-        if out.suffix.lower() != ".parquet":
-            _fail(f"{out}: --out must be a .parquet file")
-        obs = _load([file], "provider,treatment_function")
-        cal = calibrate(obs)
-        from distributed import Client
-
-        began = time.perf_counter()
-        cluster = None
-        try:
-            if scheduler:
-                client = Client(scheduler)
-            else:
-                cluster = local_cluster(workers)  # no profiler, default malloc policy (sweep.py)
-                client = Client(cluster)
-        except Exception as exc:
-            _fail(f"cannot start or reach the Dask scheduler: {exc}")
-        try:
-            with Progress(TextColumn("Projecting lists"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          console=Console(stderr=True)) as progress:
-                task = progress.add_task("sweep", total=None)
-
-                def tick(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
-
-                result = sweep(cal, horizon, runs=runs, seed=seed, client=client, on_batch=tick)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-        result.write_parquet(out)
-        typer.echo(f"Wrote {out}: {cal.size} lists × {horizon} months, {runs} runs, "
-                   f"{time.perf_counter() - began:.1f} s", err=True)
+    plan_app.command("queue")(queue)
+    forecast_app.command("project")(project_cmd)
+    forecast_app.command("plan")(plan_cmd)
+    forecast_app.command("backtest")(backtest_cmd)
+    forecast_app.command("sweep")(sweep_cmd)

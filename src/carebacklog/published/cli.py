@@ -1,143 +1,136 @@
 """CLI for published statistics: ``rtt measures`` and ``rtt check``.
 
-Heavy libraries (Polars, NumPy) are imported inside the commands so ``carebacklog --help`` stays fast.
+Written through :mod:`carebacklog.clikit` (format from ``--out``'s extension, atomic writes). Exit codes
+(docs/cli.md): 0 done; 1 a check failed (``rtt check``); 2 a file or option cannot be used; 3 the output
+could not be written. Polars is imported inside the commands so ``carebacklog --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-FILES = typer.Argument(..., help="NHS England RTT files: Full CSV extract (.csv/.zip) or workbooks (.xls/.xlsx).")
-FORMAT = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
-OUT = typer.Option(None, "--out", "-o", help="Write the output to this file instead of the terminal.")
+from carebacklog.clikit import FormatOpt, OutOpt, OutputFormat, emit, fail, resolve_format, write_text_output
+from carebacklog.errors import ExitCode
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["check", "measures", "register"]
+
+FilesArg = Annotated[
+    list[Path], typer.Argument(help="NHS England RTT files: Full CSV extract (.csv/.zip) or workbooks (.xls/.xlsx).")
+]
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code)
+class FailOn(StrEnum):
+    warning = "warning"
+    error = "error"
 
 
-def _read(paths: list[Path], include_totals: bool = False) -> Any:
+def _read(paths: list[Path], include_totals: bool = False) -> pl.DataFrame:
+    """Published files into one tidy table; a file that cannot be used raises ``PublishedFileError`` (exit 2)."""
+    import polars as pl
+    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from carebacklog.published import PublishedFileError, read_rtt
+    from carebacklog.published import read_rtt
 
     frames = []
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True,
-                  console=_stderr_console()) as progress:
+                  console=Console(stderr=True)) as progress:
         for path in paths:
             task = progress.add_task(f"Reading {path.name}", total=None)
-            try:
-                frames.append(read_rtt(path, include_totals=include_totals))
-            except PublishedFileError as exc:
-                _fail(str(exc))
+            frames.append(read_rtt(path, include_totals=include_totals))
             progress.remove_task(task)
-    import polars as pl
-
     return pl.concat(frames, how="vertical")
 
 
-def _stderr_console() -> Any:
-    from rich.console import Console
+def measures(
+    files: FilesArg,
+    part: Annotated[
+        str, typer.Option("--part", help="incomplete, admitted, nonadmitted, dta or new.")
+    ] = "incomplete",
+    by: Annotated[str, typer.Option(
+        "--by", help="national, provider, provider,treatment_function, commissioner or parent (comma-separated).",
+    )] = "national",
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    min_pathways: Annotated[int, typer.Option(
+        "--min-pathways", min=0,
+        help="Leave median and percentiles blank below this many pathways (NHS England publishes from 50).",
+    )] = 0,
+) -> None:
+    """Headline RTT measures (NHS England's definitions and percentile method) by period and grouping."""
+    from carebacklog.files import check_paths
+    from carebacklog.published import PART_OF, headline_measures
+    from carebacklog.published.output import integral_counts
 
-    return Console(stderr=True)
+    if part not in PART_OF:
+        fail(f"--part must be one of {', '.join(PART_OF)}, not {part!r}")
+    chosen = resolve_format(fmt, out)
+    check_paths([(f"FILE {f}", f) for f in files], [("--out", out)])
+    tidy = _read(files)
+    try:
+        result = headline_measures(tidy, part, by, min_pathways_for_percentiles=min_pathways)
+    except ValueError as exc:
+        fail(str(exc))
+    if result.height == 0:
+        typer.echo(f"No {part} pathways in {', '.join(str(f) for f in files)}", err=True)
+    emit(integral_counts(result), chosen, out, title=f"RTT {part} pathways by {by}")
 
 
-def _emit(text: str, out: Path | None) -> None:
-    if out is None:
-        typer.echo(text.rstrip("\n"))
+def check(
+    file: Annotated[Path, typer.Argument(
+        help="This month's return: Full CSV (.csv/.zip) or an RTT workbook (.xls/.xlsx).")],
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="Last month's return, for swing checks.")
+    ] = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    fail_on: Annotated[FailOn, typer.Option(
+        "--fail-on",
+        help="Exit 1 when a check of this severity or worse fails: warning (any failure) or error.",
+    )] = FailOn.warning,
+    max_rows: Annotated[int, typer.Option("--max-rows", min=0, help="Offending rows shown per check in the table.")] = 10,
+) -> None:
+    """Monthly RTT return checks: signs, totals, DTA within the waiting list, plausibility and month-on-month
+    swings. Exit code 1 when a check fails, 2 when a file cannot be read."""
+    from carebacklog.files import check_paths
+    from carebacklog.published.checks import check_extract_rows, check_return
+
+    chosen = resolve_format(fmt, out, (OutputFormat.table, OutputFormat.json))
+    check_paths([("FILE", file), ("--previous", previous)], [("--out", out)])
+    row_checks = []
+    if file.suffix.lower() in (".csv", ".zip") and file.exists():
+        from carebacklog.published.extract import read_extract_wide, wide_to_tidy
+
+        wide = read_extract_wide(file)
+        row_checks.append(check_extract_rows(wide))
+        current = wide_to_tidy(wide, include_totals=True)
     else:
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        typer.echo(f"Wrote {out}", err=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``measures`` and ``check`` to the ``rtt`` group."""
-
-    @app.command("measures")
-    def measures(
-        files: list[Path] = FILES,
-        part: str = typer.Option("incomplete", "--part", help="incomplete, admitted, nonadmitted, dta or new."),
-        by: str = typer.Option(
-            "national", "--by",
-            help="national, provider, provider,treatment_function, commissioner or parent (comma-separated).",
-        ),
-        fmt: str = FORMAT,
-        out: Path | None = OUT,
-        min_pathways: int = typer.Option(
-            0, "--min-pathways", min=0,
-            help="Leave median and percentiles blank below this many pathways (NHS England publishes from 50).",
-        ),
-    ) -> None:
-        """Headline RTT measures (NHS England's definitions and percentile method) by period and grouping."""
-        from carebacklog.published import PART_OF, headline_measures
-        from carebacklog.published.output import FORMATS, render_frame
-
-        if part not in PART_OF:
-            _fail(f"--part must be one of {', '.join(PART_OF)}, not {part!r}")
-        if fmt not in FORMATS:
-            _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        tidy = _read(files)
-        try:
-            result = headline_measures(tidy, part, by, min_pathways_for_percentiles=min_pathways)
-        except ValueError as exc:
-            _fail(str(exc))
-        if result.height == 0:
-            typer.echo(f"No {part} pathways in {', '.join(str(f) for f in files)}", err=True)
-        _emit(render_frame(result, fmt, title=f"RTT {part} pathways by {by}"), out)
-
-    @app.command("check")
-    def check(
-        file: Path = typer.Argument(..., help="This month's return: Full CSV (.csv/.zip) or an RTT workbook (.xls/.xlsx)."),
-        previous: Path | None = typer.Option(None, "--previous", help="Last month's return, for swing checks."),
-        fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
-        out: Path | None = OUT,
-        fail_on: str = typer.Option("warning", "--fail-on",
-                                    help="Exit non-zero when a check of this severity or worse fails: "
-                                         "warning (any failure) or error."),
-        max_rows: int = typer.Option(10, "--max-rows", help="Offending rows shown per check in the table."),
-    ) -> None:
-        """Monthly RTT return checks: signs, totals, DTA within the waiting list, plausibility and month-on-month
-        swings. Exit code 1 when a check fails, 2 when a file cannot be read."""
-        from carebacklog.published.checks import check_extract_rows, check_return
-
-        if fmt not in ("table", "json"):
-            _fail(f"--format must be table or json, not {fmt!r}")
-        if fail_on not in ("warning", "error"):
-            _fail(f"--fail-on must be warning or error, not {fail_on!r}")
-        row_checks = []
-        if file.suffix.lower() in (".csv", ".zip") and file.exists():
-            from carebacklog.published import PublishedFileError
-            from carebacklog.published.extract import read_extract_wide, wide_to_tidy
-
-            try:
-                wide = read_extract_wide(file)
-            except PublishedFileError as exc:
-                _fail(str(exc))
-            row_checks.append(check_extract_rows(wide))
-            current = wide_to_tidy(wide, include_totals=True)
-        else:
-            current = _read([file], include_totals=True)
-        prior = _read([previous], include_totals=True) if previous is not None else None
-        results = [*row_checks, *check_return(current, prior)]
-        if fmt == "json":
-            text = json.dumps({"file": str(file), "previous": None if previous is None else str(previous),
-                               "passed": all(r.passed for r in results),
-                               "checks": [r.to_dict() for r in results]}, indent=2, default=str)
-        else:
-            text = _report(results, file, max_rows)
-        _emit(text, out)
-        failing = [r for r in results if not r.passed and (fail_on == "warning" or r.severity == "error")]
-        if failing:
-            raise typer.Exit(1)
+        current = _read([file], include_totals=True)
+    prior = _read([previous], include_totals=True) if previous is not None else None
+    results = [*row_checks, *check_return(current, prior)]
+    if chosen is OutputFormat.json:
+        text = json.dumps({"file": str(file), "previous": None if previous is None else str(previous),
+                           "passed": all(r.passed for r in results),
+                           "checks": [r.to_dict() for r in results]}, indent=2, default=str)
+    else:
+        text = _report(results, file, max_rows)
+    write_text_output(text, out, f"{len(results)} checks")
+    failing = [r for r in results if not r.passed and (fail_on is FailOn.warning or r.severity == "error")]
+    if failing:
+        raise typer.Exit(ExitCode.CHECK_FAILED)
 
 
 def _report(results: list[Any], file: Path, max_rows: int) -> str:
-    from carebacklog.published.output import render_frame
+    from carebacklog.clikit import table_text
+    from carebacklog.published.output import integral_counts
 
     lines = [f"RTT return checks: {file}", ""]
     for r in results:
@@ -146,11 +139,17 @@ def _report(results: list[Any], file: Path, max_rows: int) -> str:
         count = "" if r.passed else f" — {r.offending.height} offending row(s)"
         lines.append(f"[{status}] {r.name} ({r.severity}) — {r.description}{extra}{count}")
         if not r.passed:
-            lines.append(render_frame(r.offending.head(max_rows), "table").rstrip("\n"))
-            if r.offending.height > max_rows:
-                lines.append(f"  … and {r.offending.height - max_rows} more (use --format json for all)")
+            lines.append(table_text(
+                integral_counts(r.offending), limit=max_rows, more="use --max-rows, or --format json for all"
+            ).rstrip("\n"))
         lines.append("")
     failed = sum(not r.passed for r in results)
     skipped = sum(r.skipped for r in results)
     lines.append(f"{len(results) - failed - skipped} passed, {failed} failed, {skipped} skipped")
     return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``measures`` and ``check`` to the ``rtt`` group."""
+    app.command("measures")(measures)
+    app.command("check")(check)

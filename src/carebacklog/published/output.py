@@ -1,23 +1,27 @@
-"""Writing a measures frame as a table, CSV or JSON (the CLI's ``--format``)."""
+"""Measures frames as the CLI writes them: whole-number counts as integers, then :mod:`carebacklog.clikit`.
+
+The table, CSV, JSON and Parquet writers (and the one rule for floats) are :func:`carebacklog.clikit.emit`;
+this module only makes counts that are whole numbers integers, so ``total`` reads ``49`` and not ``49.0``.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import polars as pl
 
-__all__ = ["FORMATS", "frame_records", "render_frame"]
+__all__ = ["FORMATS", "frame_records", "integral_counts", "render_frame"]
 
 FORMATS = ("table", "csv", "json")
-#: Counts that are whole numbers are written as integers in CSV and JSON.
+#: Counts that are whole numbers are written as integers in every format.
 _COUNT_COLUMNS = ("total", "known_start", "within_18", "over_52", "over_65", "over_78", "over_104")
 
 
-def _integral_counts(frame: pl.DataFrame) -> pl.DataFrame:
+def integral_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with its count columns as ``Int64`` when every value is a whole number."""
     casts = []
     for name in _COUNT_COLUMNS:
-        if name in frame.columns and frame[name].dtype == pl.Float64:
+        if name in frame.columns and frame[name].dtype.is_float():
             values = frame[name].drop_nulls()
             if values.len() == 0 or (values == values.round(0)).all():
                 casts.append(pl.col(name).cast(pl.Int64))
@@ -25,31 +29,23 @@ def _integral_counts(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts: dates as ISO strings, whole counts as integers."""
-    frame = _integral_counts(frame).with_columns(
-        pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t == pl.Date
-    )
-    return frame.to_dicts()
+    """Rows as JSON-ready dicts: dates as ISO strings, whole counts as integers, ``null`` for NaN."""
+    from carebacklog.clikit import json_records
+
+    return json_records(integral_counts(frame))
 
 
 def render_frame(frame: pl.DataFrame, fmt: str, title: str | None = None) -> str:
-    """The frame as text in ``fmt`` (table: a Rich table with 2 decimals; csv; json: a list of objects)."""
+    """The frame as text in ``fmt`` (``table``, ``csv`` or ``json``), with the CLI's number rule."""
+    import json
+
+    from carebacklog.clikit import table_text
+
+    counts = integral_counts(frame)
     if fmt == "json":
         return json.dumps(frame_records(frame), indent=2)
     if fmt == "csv":
-        return _integral_counts(frame).write_csv()
+        return counts.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).write_csv()
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    for name in frame.columns:
-        table.add_column(name, justify="right" if frame[name].dtype.is_numeric() else "left")
-    for row in _integral_counts(frame).iter_rows():
-        table.add_row(*("" if v is None else f"{v:,.2f}" if isinstance(v, float) else
-                        f"{v:,}" if isinstance(v, int) else str(v) for v in row))
-    console = Console(width=max(120, 24 * len(frame.columns)), record=True, force_terminal=False)
-    with console.capture() as capture:
-        console.print(table)
-    return capture.get()
+    return table_text(counts, title)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from carebacklog.rtt.explain import explain, render_explanation
     from carebacklog.rtt.generate import generate_events
     from carebacklog.rtt.periods import PERIOD_COLUMNS, build_periods
+    from carebacklog.rtt.pipeline import ptl_from_files
     from carebacklog.rtt.ptl import PtlSummary, ptl_snapshot, ptl_summary
     from carebacklog.rtt.quality import data_quality
     from carebacklog.rtt.reader import InputFileError, ReadResult, read_events, read_patients
@@ -50,6 +51,7 @@ _HOME: dict[str, str] = {
     "generate_events": "generate",
     "PERIOD_COLUMNS": "periods",
     "build_periods": "periods",
+    "ptl_from_files": "pipeline",
     "PtlSummary": "ptl",
     "ptl_snapshot": "ptl",
     "ptl_summary": "ptl",
@@ -81,6 +83,7 @@ __all__ = [
     "data_quality",
     "explain",
     "generate_events",
+    "ptl_from_files",
     "ptl_snapshot",
     "ptl_summary",
     "read_events",

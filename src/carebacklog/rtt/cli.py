@@ -1,247 +1,182 @@
 """CLI for the clock engine: ``rtt periods``, ``rtt ptl``, ``rtt explain``, ``rtt quality``.
 
-Heavy libraries (Polars) are imported inside the commands so ``carebacklog --help`` stays fast.
-Exit codes: 0 done; 1 nothing to show (unknown pathway); 2 bad input (file, option).
+Files are read through :mod:`carebacklog.rtt.pipeline` (rejected rows counted, reported and quarantinable)
+and written through :mod:`carebacklog.clikit` (format from ``--out``'s extension, atomic writes). Exit
+codes (docs/cli.md): 0 done; 1 nothing to show (unknown pathway); 2 bad input or usage; 3 output not
+written. Polars is imported inside the commands so ``carebacklog --help`` stays fast.
 """
 
 from __future__ import annotations
 
-import io
 import json
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from carebacklog.clikit import (
+    CensusDateOpt,
+    FormatOpt,
+    LimitOpt,
+    OutOpt,
+    OutputFormat,
+    QuarantineOpt,
+    emit,
+    fail,
+    json_records,
+    parse_date,
+    resolve_format,
+)
 
 if TYPE_CHECKING:
-    import polars as pl
+    from carebacklog.rtt.pipeline import InputsRead
 
-    from carebacklog.rtt.reader import ReadResult
+__all__ = ["explain_command", "periods", "ptl", "quality", "register"]
 
-_err = Console(stderr=True, soft_wrap=True)
+EventsArg = Annotated[Path, typer.Argument(help="Events file (CSV or Parquet) in the input contract.")]
+PatientsOpt = Annotated[Path | None, typer.Option("--patients", help="Patients file for equity columns.")]
+
+#: The columns ``rtt ptl`` shows in a table (CSV, JSON and Parquet carry every column).
+PTL_TABLE_COLUMNS = (
+    "booking_rank",
+    "pathway_id",
+    "period",
+    "treatment_function",
+    "clock_start",
+    "days_waited",
+    "weeks_waited",
+    "priority",
+    "priority_due_date",
+    "has_dta",
+    "breach_18_date",
+    "breach_52_date",
+)
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
+class ExplainFormat(StrEnum):
+    text = "text"
     json = "json"
 
 
-_EVENTS_ARG = typer.Argument(..., help="Events file (CSV or Parquet) in the input contract.")
-_CENSUS_OPT = typer.Option(
-    None, "--census-date", help="Census date (YYYY-MM-DD): only events on or before it count."
-)
-_FORMAT_OPT = typer.Option(OutputFormat.table, "--format", help="Output format.")
-_OUT_OPT = typer.Option(None, "--out", help="Write the output to this file instead of the terminal.")
-_QUARANTINE_OPT = typer.Option(
-    None, "--quarantine", help="Write rejected input rows (with file, row, column, reason) to this CSV."
-)
-_LIMIT_OPT = typer.Option(50, "--limit", min=0, help="Rows shown in table format (the summary covers all).")
+def _check_outputs(inputs: list[tuple[str, Path | None]], out: Path | None, quarantine: Path | None) -> None:
+    from carebacklog.files import check_paths
+    from carebacklog.rtt.pipeline import patients_quarantine
+
+    has_patients = any(name == "--patients" and p is not None for name, p in inputs)
+    check_paths(
+        inputs,
+        [
+            ("--out", out),
+            ("--quarantine", quarantine),
+            ("the patients quarantine", patients_quarantine(quarantine) if has_patients else None),
+        ],
+    )
 
 
-def _census(value: str | None, required: bool = False) -> date | None:
-    if value is None:
-        if required:
-            _err.print("[red]error:[/red] --census-date is required (YYYY-MM-DD)")
-            raise typer.Exit(2)
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _err.print(f"[red]error:[/red] --census-date '{value}' is not a date (use YYYY-MM-DD)")
-        raise typer.Exit(2) from None
+def _read(events: Path, quarantine: Path | None, patients: Path | None = None) -> InputsRead:
+    from carebacklog.rtt.pipeline import read_inputs
 
-
-def _read(path: Path, quarantine: Path | None, patients: bool = False) -> ReadResult:
-    from carebacklog.rtt.reader import InputFileError, read_events, read_patients
-
-    reader = read_patients if patients else read_events
-    try:
-        with _err.status(f"Reading {path}…"):
-            result = reader(path, quarantine)
-    except InputFileError as err:
-        _err.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(2) from None
-    if result.rejected.height:
-        where = f"; written to {quarantine}" if quarantine else "; use --quarantine FILE to keep them"
-        _err.print(f"[yellow]{result.rejected.height} of {result.rows_read} rows rejected{where}[/yellow]")
-        for row in result.rejected.head(5).iter_rows(named=True):
-            _err.print(f"  {row['source_file']} row {row['row']}: {row['reason']}", markup=False)
-    return result
-
-
-def _json_ready(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    import polars as pl
-
-    text_dates = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-    return text_dates.to_dicts()
-
-
-def _table(frame: pl.DataFrame, limit: int, title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False)
-    for column in frame.columns:
-        table.add_column(column, overflow="fold")
-    for row in frame.head(limit).iter_rows():
-        table.add_row(*["" if v is None else str(v) for v in row])
-    return table
-
-
-def _emit(
-    frame: pl.DataFrame,
-    fmt: OutputFormat,
-    out: Path | None,
-    limit: int,
-    footer: list[str] | None = None,
-) -> None:
-    """Write ``frame`` as table / CSV / JSON to ``out`` or stdout (table shows ``limit`` rows + footer)."""
-    import polars as pl
-
-    if fmt is OutputFormat.json:
-        text = json.dumps(_json_ready(frame), indent=None, default=str)
-    elif fmt is OutputFormat.csv:
-        text = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).write_csv()
-    else:
-        console = Console(record=True, width=250, file=io.StringIO()) if out else Console(width=250)
-        if frame.height:
-            console.print(_table(frame, limit))
-        if frame.height > limit:
-            console.print(f"… showing {limit} of {frame.height} rows (use --limit or --format csv for all)")
-        for line in footer or []:
-            console.print(line)
-        if out is None:
-            return
-        text = console.export_text()
-    if out is None:
-        typer.echo(text.rstrip("\n"))
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
-        _err.print(f"Wrote {frame.height} rows to {out}")
+    return read_inputs(events, patients, quarantine)
 
 
 def periods(
-    events: Path = _EVENTS_ARG,
-    census_date: str | None = _CENSUS_OPT,
-    out: Path | None = _OUT_OPT,
-    fmt: OutputFormat = _FORMAT_OPT,
-    quarantine: Path | None = _QUARANTINE_OPT,
-    limit: int = _LIMIT_OPT,
+    events: EventsArg,
+    census_date: CensusDateOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+    quarantine: QuarantineOpt = None,
+    limit: LimitOpt = 50,
 ) -> None:
     """RTT periods: one row per clock start, with its stop and outcome."""
     from carebacklog.rtt.periods import build_periods
 
-    census = _census(census_date)
+    census = parse_date(census_date)
+    chosen = resolve_format(fmt, out)
+    _check_outputs([("events", events)], out, quarantine)
     result = _read(events, quarantine)
-    with _err.status("Running the clock rules…"):
-        table = build_periods(result.events, census)
+    table = build_periods(result.events.events, census)
     counts = table.get_column("outcome").value_counts(sort=True).iter_rows()
     footer = ["Periods: " + ", ".join(f"{k} {v}" for k, v in counts)] if table.height else ["No periods."]
-    _emit(table, fmt, out, limit, footer)
+    emit(table, chosen, out, limit=limit, footer=footer)
 
 
 def ptl(
-    events: Path = _EVENTS_ARG,
-    census_date: str | None = _CENSUS_OPT,
-    patients: Path | None = typer.Option(None, "--patients", help="Patients file for equity columns."),
-    out: Path | None = _OUT_OPT,
-    fmt: OutputFormat = _FORMAT_OPT,
-    quarantine: Path | None = _QUARANTINE_OPT,
-    limit: int = _LIMIT_OPT,
+    events: EventsArg,
+    census_date: CensusDateOpt = None,
+    patients: PatientsOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+    quarantine: QuarantineOpt = None,
+    limit: LimitOpt = 50,
 ) -> None:
     """PTL at the census date: open pathways in booking order, with waits and breach dates."""
-    from carebacklog.rtt.periods import build_periods
-    from carebacklog.rtt.ptl import ptl_snapshot, ptl_summary
+    from carebacklog.rtt.pipeline import ptl_from_files
+    from carebacklog.rtt.ptl import ptl_summary
 
-    census = _census(census_date, required=True)
-    assert census is not None
-    result = _read(events, quarantine)
-    people = None
-    if patients is not None:
-        people_quarantine = (
-            None if quarantine is None else quarantine.with_name(f"{quarantine.stem}_patients.csv")
-        )
-        people = _read(patients, people_quarantine, patients=True).events
-    with _err.status("Building the PTL…"):
-        snapshot = ptl_snapshot(build_periods(result.events, census), census, people)
+    census = parse_date(census_date, required=True)
+    chosen = resolve_format(fmt, out)
+    _check_outputs([("events", events), ("--patients", patients)], out, quarantine)
+    snapshot, _ = ptl_from_files(events, patients, census_date=census, quarantine=quarantine)
     summary = ptl_summary(snapshot)
     pct = "n/a" if summary.pct_within_18_weeks is None else f"{summary.pct_within_18_weeks:.1f}%"
+    assert census is not None
     footer = [
         f"Census {census.isoformat()}: {summary.count} waiting; within 18 weeks {summary.within_18_weeks} ({pct}); "
         f"over 52 weeks {summary.over_52_weeks}; over 65 {summary.over_65_weeks}; "
         f"over 78 {summary.over_78_weeks}; over 104 {summary.over_104_weeks}; with DTA {summary.with_dta}"
     ]
-    shown = snapshot
-    if fmt is OutputFormat.table:
-        wanted = [
-            "booking_rank",
-            "pathway_id",
-            "period",
-            "treatment_function",
-            "clock_start",
-            "days_waited",
-            "weeks_waited",
-            "priority",
-            "priority_due_date",
-            "has_dta",
-            "breach_18_date",
-            "breach_52_date",
-        ]
-        shown = snapshot.select(wanted)
-    _emit(shown, fmt, out, limit, footer)
+    shown = snapshot.select(PTL_TABLE_COLUMNS) if chosen is OutputFormat.table else snapshot
+    emit(shown, chosen, out, limit=limit, footer=footer)
 
 
 def explain_command(
-    events: Path = _EVENTS_ARG,
-    pathway: str = typer.Option(..., "--pathway", help="Pathway id (PPI) to explain."),
-    census_date: str | None = _CENSUS_OPT,
-    fmt: str = typer.Option("text", "--format", help="text or json."),
-    quarantine: Path | None = _QUARANTINE_OPT,
+    events: EventsArg,
+    pathway: Annotated[str, typer.Option("--pathway", help="Pathway id (PPI) to explain.")],
+    census_date: CensusDateOpt = None,
+    fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
+    quarantine: QuarantineOpt = None,
 ) -> None:
     """Explain one pathway: what each event did to the clock and which rule applied."""
+    from carebacklog.errors import ExitCode
     from carebacklog.rtt.explain import explain, render_explanation
 
-    census = _census(census_date)
+    census = parse_date(census_date)
+    _check_outputs([("events", events)], None, quarantine)
     result = _read(events, quarantine)
-    explained = explain(result.events, pathway, census)
+    explained = explain(result.events.events, pathway, census)
     if explained.height == 0:
-        _err.print(f"[red]error:[/red] no events for pathway '{pathway}' in {events}")
-        raise typer.Exit(1)
-    if fmt == "json":
-        typer.echo(json.dumps(_json_ready(explained), default=str))
-    elif fmt == "text":
-        typer.echo(render_explanation(explained, census))
+        fail(f"no events for pathway '{pathway}' in {events}", ExitCode.CHECK_FAILED)
+    if fmt is ExplainFormat.json:
+        typer.echo(json.dumps(json_records(explained), default=str))
     else:
-        _err.print(f"[red]error:[/red] --format must be text or json, not '{fmt}'")
-        raise typer.Exit(2)
+        typer.echo(render_explanation(explained, census))
 
 
 def quality(
-    events: Path = _EVENTS_ARG,
-    census_date: str | None = _CENSUS_OPT,
-    out: Path | None = _OUT_OPT,
-    fmt: OutputFormat = _FORMAT_OPT,
-    quarantine: Path | None = _QUARANTINE_OPT,
-    limit: int = _LIMIT_OPT,
+    events: EventsArg,
+    census_date: CensusDateOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+    quarantine: QuarantineOpt = None,
+    limit: LimitOpt = 50,
 ) -> None:
     """Data-quality table: events that break a clock rule or the input contract."""
     from carebacklog.rtt.quality import data_quality
 
-    census = _census(census_date)
+    census = parse_date(census_date)
+    chosen = resolve_format(fmt, out)
+    _check_outputs([("events", events)], out, quarantine)
     result = _read(events, quarantine)
-    with _err.status("Checking events…"):
-        issues = data_quality(result.events, census)
+    issues = data_quality(result.events.events, census)
     if issues.height:
         counts = issues.get_column("issue").value_counts(sort=True).iter_rows()
         footer = ["Issues: " + ", ".join(f"{k} {v}" for k, v in counts)]
     else:
         footer = ["No data issues found."]
-    if result.rejected.height:
-        footer.append(f"Rows rejected on reading: {result.rejected.height}")
-    _emit(issues, fmt, out, limit, footer)
+    if result.rejected:
+        footer.append(f"Rows rejected on reading: {result.rejected}")
+    emit(issues, chosen, out, limit=limit, footer=footer)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,322 +1,306 @@
-"""CLI for synthetic trusts: ``synth trust`` and ``synth check``."""
+"""CLI for synthetic trusts: ``synth trust``, ``synth check`` and ``synth sweep``.
+
+A trust is written into a temporary folder beside ``--out`` and renamed into place as a whole
+(:func:`carebacklog.files.atomic_dir`): an existing trust is replaced only once the new one is complete,
+and a failed or interrupted run leaves it as it was. Exit codes (docs/cli.md): 0 done; 1 a check found
+differences (``synth check``); 2 bad input (file, option, a provider not in the extract); 3 the output
+could not be written.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import re
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from carebacklog.clikit import OutputFormat, emit, fail, resolve_format, share
+from carebacklog.errors import ExitCode
 
-class OutputFormat(StrEnum):
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import polars as pl
+
+__all__ = ["check_command", "register", "sweep_command", "trust_command"]
+
+
+class TrustFormat(StrEnum):
     parquet = "parquet"
     csv = "csv"
 
 
-class TableFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
+#: What a synthetic trust folder holds; an existing ``--out`` holding anything else is not replaced.
+_TRUST_FILE = re.compile(r"^(events|patients|injected_errors)\.(parquet|csv)$")
+
+ExtractOpt = Annotated[
+    Path, typer.Option("--from", help="Published RTT Full CSV extract (.csv or .zip) holding the provider's month.")
+]
+CensusOpt = Annotated[str, typer.Option("--census-date", help="Month-end census date, YYYY-MM-DD.")]
+TableFormatOpt = Annotated[
+    OutputFormat | None, typer.Option("--format", help="table, csv or json.", show_default=False)
+]
 
 
 def _parse_date(text: str) -> dt.date:
+    import datetime as dt
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint="--census-date"
-        ) from None
+        fail(f"--census-date {text!r} is not an ISO date (YYYY-MM-DD)")
 
 
-def _read_extract(path: Path):  # type: ignore[no-untyped-def]
-    from carebacklog.published import PublishedFileError, read_rtt
+def _read_extract(path: Path) -> pl.DataFrame:
+    """The published extract; a missing or unusable file raises ``PublishedFileError`` (exit 2)."""
+    from carebacklog.published import read_rtt
 
     if not path.exists():
-        typer.echo(f"error: {path}: no such file", err=True)
-        raise typer.Exit(2)
-    try:
-        return read_rtt([path])
-    except PublishedFileError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"{path}: no such file")
+    return read_rtt([path])
 
 
-def _many(  # type: ignore[no-untyped-def]
-    extract,
+def _check_trust_folder(out: Path, extract: Path) -> None:
+    """Refuse, before any work, a ``--out`` that holds the extract or files a trust does not write."""
+    from carebacklog.files import check_paths
+
+    check_paths([("--from", extract)], [], [("--out", out)])
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file; give a folder")
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if not _TRUST_FILE.match(p.name))
+        if others:
+            fail(
+                f"--out {out} holds other files ({', '.join(others[:3])}); a synthetic trust replaces its "
+                "folder whole: give a new or empty folder, or one written by synth trust"
+            )
+
+
+def _synthesis_failed(extract_path: Path, exc: ValueError) -> None:
+    fail(f"{extract_path}: {exc}", ExitCode.BAD_INPUT)
+
+
+def _many(
+    extract: pl.DataFrame,
     spec: str,
     census: dt.date,
     out: Path,
-    seed: int,
-    scale: float,
-    fmt: str,
-    imd_gap_weeks: float,
-    shared_patients: float,
-    data_errors: float,
+    options: dict[str, Any],
     extract_path: Path,
 ) -> None:
     """``--provider ALL`` (every provider with a waiting list) or a comma-separated list of codes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from carebacklog.files import atomic_dir
     from carebacklog.synth.many import providers_in, synthesise_providers
 
-    if data_errors:
-        typer.echo("error: --data-errors applies to one provider at a time", err=True)
-        raise typer.Exit(2)
+    if options.pop("data_errors"):
+        fail("--data-errors applies to one provider at a time")
     codes = providers_in(extract) if spec == "ALL" else [c.strip() for c in spec.split(",") if c.strip()]
     with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as progress:
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+    ) as progress, atomic_dir(out) as temp:
         task = progress.add_task("providers", total=len(codes))
         try:
             result = synthesise_providers(
                 extract,
                 census,
-                out,
-                seed=seed,
+                temp,
                 providers=codes,
-                scale=scale,
-                imd_gap_weeks=imd_gap_weeks,
-                shared_patients=shared_patients,
-                fmt=fmt,  # type: ignore[arg-type]
                 on_provider=lambda code: progress.update(task, advance=1, description=code),
+                **options,
             )
         except ValueError as exc:
             progress.stop()
-            typer.echo(f"error: {extract_path}: {exc}", err=True)
-            raise typer.Exit(1) from None
+            _synthesis_failed(extract_path, exc)
     typer.echo(
         f"{len(result.providers)} providers at {census}: {result.events:,} events, {result.patients:,} patients -> "
-        + ", ".join(str(p) for p in result.files)
+        + ", ".join(str(out / Path(p).name) for p in result.files)
     )
+
+
+def trust_command(
+    provider: Annotated[str, typer.Option(
+        "--provider",
+        help="ODS code of the provider, e.g. RBD; several codes separated by commas, or ALL for every "
+        "provider of the extract (written into one events and one patients file).",
+    )],
+    extract_path: ExtractOpt,
+    census_date: CensusOpt,
+    out: Annotated[Path, typer.Option("--out", help="Directory to write events and patients into (replaced whole).")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random generator (same seed, same trust).")] = 0,
+    scale: Annotated[float, typer.Option("--scale", min=1e-6, help="Multiply every published count.")] = 1.0,
+    fmt: Annotated[TrustFormat, typer.Option("--format", help="parquet (default) or csv.")] = TrustFormat.parquet,
+    imd_gap_weeks: Annotated[float, typer.Option(
+        "--imd-gap-weeks", help="Make IMD quintile 1 wait this many weeks longer than quintile 5.")] = 0.0,
+    shared_patients: Annotated[float, typer.Option(
+        "--shared-patients",
+        help="Share (a fraction, 0-0.99) of pathways given to a patient who already has another "
+        "(NHS England: about 0.16).",
+    )] = 0.0,
+    data_errors: Annotated[float, typer.Option(
+        "--data-errors",
+        help="Share (a fraction, 0-1) of pathways given one known data-quality error (listed in injected_errors).",
+    )] = 0.0,
+) -> None:
+    """Generate a synthetic trust whose clock-engine picture reproduces a published RTT month."""
+    census = _parse_date(census_date)
+    share(shared_patients, "--shared-patients", 0.0, 0.99)
+    share(data_errors, "--data-errors", 0.0, 1.0)
+    provider = provider.strip().upper()  # ODS codes are upper case
+    _check_trust_folder(out, extract_path)
+    extract = _read_extract(extract_path)
+    if provider == "ALL" or "," in provider:
+        options = {
+            "seed": seed, "scale": scale, "imd_gap_weeks": imd_gap_weeks, "shared_patients": shared_patients,
+            "fmt": fmt.value, "data_errors": data_errors,
+        }  # fmt: skip
+        _many(extract, provider, census, out, options, extract_path)
+        return
+    import numpy as np
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from carebacklog.files import atomic_dir
+    from carebacklog.synth.demo import write_trust
+    from carebacklog.synth.trust import synthesise_trust
+
+    steps = ["targets", "plan", "histories", "tables", "patients", "write"]
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True) as progress:
+        task = progress.add_task("reading", total=len(steps))
+
+        def step(name: str) -> None:
+            progress.update(task, description=name, completed=steps.index(name))
+
+        try:
+            trust = synthesise_trust(
+                extract,
+                provider,
+                census,
+                rng=np.random.default_rng(seed),
+                scale=scale,
+                imd_gap_weeks=imd_gap_weeks,
+                data_errors=data_errors,
+                shared_patients=shared_patients,
+                progress=step,
+            )
+        except ValueError as exc:
+            progress.stop()
+            _synthesis_failed(extract_path, exc)
+        step("write")
+        with atomic_dir(out) as temp:
+            paths = write_trust(trust, temp, fmt.value)
+        progress.update(task, completed=len(steps))
+    typer.echo(
+        f"{provider} at {census}: {trust.events.height:,} events, {trust.patients.height:,} patients -> "
+        + ", ".join(str(out / p.name) for p in paths)
+    )
+
+
+def check_command(
+    events_path: Annotated[Path, typer.Argument(help="Events file written by `synth trust`.")],
+    provider: Annotated[str, typer.Option("--provider", help="ODS code of the provider.")],
+    extract_path: Annotated[Path, typer.Option("--from", help="The published extract the trust was made from.")],
+    census_date: CensusOpt,
+    scale: Annotated[float, typer.Option("--scale", min=1e-6, help="The scale the trust was made at.")] = 1.0,
+    fmt: TableFormatOpt = None,
+    failures_only: Annotated[bool, typer.Option("--failures-only", help="Show only checks out of tolerance.")] = False,
+) -> None:
+    """Run the clock engine on a synthetic trust and compare it with the published month."""
+    import polars as pl
+
+    from carebacklog.rtt.pipeline import read_inputs
+    from carebacklog.synth.check import calibration_report
+
+    census = _parse_date(census_date)
+    chosen = resolve_format(fmt, None, (OutputFormat.table, OutputFormat.csv, OutputFormat.json))
+    provider = provider.strip().upper()
+    extract = _read_extract(extract_path)
+    lines: list[str] = []
+    read = read_inputs(events_path, report=lines.append)
+    if read.rejected:  # a synthetic trust is written in the contract: a rejected row is a failed check
+        for line in lines:
+            typer.echo(line, err=True)
+        fail(f"{events_path}: {read.rejected} rejected rows", ExitCode.CHECK_FAILED)
+    report = calibration_report(read.events.events, extract, provider, census, scale=scale)
+    failed = report.filter(~pl.col("ok")).height
+    shown = report.filter(~pl.col("ok")) if failures_only else report
+    emit(shown, chosen, None, title=f"{provider} at {census}: {report.height - failed} of {report.height} checks pass")
+    if failed:
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def sweep_command(
+    extract_path: Annotated[Path, typer.Option("--from", help="Published RTT extract with many providers.")],
+    census_date: CensusOpt,
+    providers: Annotated[str, typer.Option("--providers", help="Comma-separated ODS codes, or ALL.")] = "ALL",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random generator.")] = 0,
+    fmt: TableFormatOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Also write the per-provider table to this file (.csv, .json or .parquet; CSV otherwise).",
+    )] = None,
+) -> None:
+    """Synthesise each provider in turn and check it through the engine: one row per provider."""
+    import numpy as np
+    import polars as pl
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from carebacklog.files import check_paths
+    from carebacklog.synth.check import calibration_report, data_issues
+    from carebacklog.synth.many import providers_in
+    from carebacklog.synth.trust import synthesise_trust
+
+    census = _parse_date(census_date)
+    chosen = resolve_format(fmt, None, (OutputFormat.table, OutputFormat.csv, OutputFormat.json))
+    out_fmt = resolve_format(None, out, (OutputFormat.csv, OutputFormat.json, OutputFormat.parquet))
+    check_paths([("--from", extract_path)], [("--out", out)])
+    extract = _read_extract(extract_path)
+    spec = providers.strip().upper()
+    codes = providers_in(extract) if spec == "ALL" else [c.strip() for c in spec.split(",") if c.strip()]
+    by_provider = {k[0]: v for k, v in extract.partition_by("provider_code", as_dict=True).items()}
+    seeds = np.random.SeedSequence(seed).spawn(len(codes))
+    rows = []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+    ) as progress:
+        task = progress.add_task("providers", total=len(codes))
+        for code, child in zip(codes, seeds, strict=True):
+            progress.update(task, description=code)
+            frame = by_provider.get(code)
+            try:
+                if frame is None:
+                    raise ValueError("not in the extract")
+                trust = synthesise_trust(frame, code, census, rng=np.random.default_rng(child))
+            except ValueError as exc:
+                rows.append((code, 0, 0, 0, f"error: {exc}"))
+                progress.advance(task)
+                continue
+            report = calibration_report(trust.events, frame, code, census)
+            failed = report.filter(~pl.col("ok"))
+            worst = ", ".join(
+                f"{m} {tf or ''} {'' if b is None else b}: {p:g} vs {s_:g}".replace("  ", " ")
+                for m, tf, b, p, s_ in failed.select(
+                    "measure", "treatment_function", "weeks_band", "published", "synthetic"
+                ).rows()[:3]
+            )
+            rows.append((code, report.height, failed.height, data_issues(trust.events, census).height, worst))
+            progress.advance(task)
+    table_frame = pl.DataFrame(
+        rows, schema=["provider_code", "checks", "failed", "data_issues", "out_of_tolerance"], orient="row"
+    )
+    if out is not None:
+        emit(table_frame, out_fmt, out)
+    if chosen is OutputFormat.table:
+        passed = table_frame.filter((pl.col("failed") == 0) & (pl.col("checks") > 0)).height
+        shown = table_frame.filter((pl.col("failed") > 0) | (pl.col("checks") == 0))
+        emit(shown, chosen, None, title=f"{passed} of {table_frame.height} providers pass every check at {census}")
+    else:
+        emit(table_frame, chosen, None)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``synth trust``, ``synth check`` and ``synth sweep`` to the ``synth`` group."""
-
-    @app.command("trust")
-    def trust_command(
-        provider: str = typer.Option(
-            ...,
-            "--provider",
-            help="ODS code of the provider, e.g. RBD; several codes separated by commas, or ALL for every "
-            "provider of the extract (written into one events and one patients file).",
-        ),
-        extract_path: Path = typer.Option(
-            ..., "--from", help="Published RTT Full CSV extract (.csv or .zip) holding the provider's month."
-        ),
-        census_date: str = typer.Option(..., "--census-date", help="Month-end census date, YYYY-MM-DD."),
-        out: Path = typer.Option(..., "--out", help="Directory to write events and patients into."),
-        seed: int = typer.Option(0, "--seed", help="Seed of the random generator (same seed, same trust)."),
-        scale: float = typer.Option(1.0, "--scale", min=1e-6, help="Multiply every published count."),
-        fmt: OutputFormat = typer.Option(OutputFormat.parquet, "--format", help="parquet (default) or csv."),
-        imd_gap_weeks: float = typer.Option(
-            0.0, "--imd-gap-weeks", help="Make IMD quintile 1 wait this many weeks longer than quintile 5."
-        ),
-        shared_patients: float = typer.Option(
-            0.0,
-            "--shared-patients",
-            min=0.0,
-            max=0.99,
-            help="Share of pathways given to a patient who already has another (NHS England: about 0.16).",
-        ),
-        data_errors: float = typer.Option(
-            0.0,
-            "--data-errors",
-            min=0.0,
-            max=1.0,
-            help="Share of pathways given one known data-quality error (listed in injected_errors).",
-        ),
-    ) -> None:
-        """Generate a synthetic trust whose clock-engine picture reproduces a published RTT month."""
-        import numpy as np
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from carebacklog.synth.demo import write_trust
-        from carebacklog.synth.trust import synthesise_trust
-
-        census = _parse_date(census_date)
-        provider = provider.strip().upper()  # ODS codes are upper case
-        extract = _read_extract(extract_path)
-        if provider == "ALL" or "," in provider:
-            _many(
-                extract,
-                provider,
-                census,
-                out,
-                seed,
-                scale,
-                fmt.value,
-                imd_gap_weeks,
-                shared_patients,
-                data_errors,
-                extract_path,
-            )
-            return
-        steps = ["targets", "plan", "histories", "tables", "patients", "write"]
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True
-        ) as progress:
-            task = progress.add_task("reading", total=len(steps))
-
-            def step(name: str) -> None:
-                progress.update(task, description=name, completed=steps.index(name))
-
-            try:
-                trust = synthesise_trust(
-                    extract,
-                    provider,
-                    census,
-                    rng=np.random.default_rng(seed),
-                    scale=scale,
-                    imd_gap_weeks=imd_gap_weeks,
-                    data_errors=data_errors,
-                    shared_patients=shared_patients,
-                    progress=step,
-                )
-            except ValueError as exc:
-                progress.stop()
-                typer.echo(f"error: {extract_path}: {exc}", err=True)
-                raise typer.Exit(1) from None
-            step("write")
-            paths = write_trust(trust, out, fmt.value)
-            progress.update(task, completed=len(steps))
-        typer.echo(
-            f"{provider} at {census}: {trust.events.height:,} events, {trust.patients.height:,} patients -> "
-            + ", ".join(str(p) for p in paths)
-        )
-
-    @app.command("check")
-    def check_command(
-        events_path: Path = typer.Argument(..., help="Events file written by `synth trust`."),
-        provider: str = typer.Option(..., "--provider", help="ODS code of the provider."),
-        extract_path: Path = typer.Option(
-            ..., "--from", help="The published extract the trust was made from."
-        ),
-        census_date: str = typer.Option(..., "--census-date", help="Month-end census date, YYYY-MM-DD."),
-        scale: float = typer.Option(1.0, "--scale", min=1e-6, help="The scale the trust was made at."),
-        fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json."),
-        failures_only: bool = typer.Option(
-            False, "--failures-only", help="Show only checks out of tolerance."
-        ),
-    ) -> None:
-        """Run the clock engine on a synthetic trust and compare it with the published month."""
-        import polars as pl
-
-        from carebacklog.rtt import read_events
-        from carebacklog.synth.check import calibration_report
-
-        census = _parse_date(census_date)
-        provider = provider.strip().upper()
-        extract = _read_extract(extract_path)
-        result = read_events(events_path)
-        if result.rejected.height:
-            typer.echo(f"error: {events_path}: {result.rejected.height} rejected rows", err=True)
-            raise typer.Exit(1)
-        report = calibration_report(result.events, extract, provider, census, scale=scale)
-        failed = report.filter(~pl.col("ok")).height
-        shown = report.filter(~pl.col("ok")) if failures_only else report
-        if fmt is TableFormat.csv:
-            typer.echo(shown.write_csv(), nl=False)
-        elif fmt is TableFormat.json:
-            typer.echo(json.dumps(shown.to_dicts(), default=str))
-        else:
-            from rich.console import Console
-            from rich.table import Table
-
-            table = Table(
-                title=f"{provider} at {census}: {report.height - failed} of {report.height} checks pass"
-            )
-            for column in shown.columns:
-                table.add_column(column)
-            for row in shown.iter_rows():
-                table.add_row(
-                    *("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row)
-                )
-            Console().print(table)
-        if failed:
-            raise typer.Exit(1)
-
-    @app.command("sweep")
-    def sweep_command(
-        extract_path: Path = typer.Option(..., "--from", help="Published RTT extract with many providers."),
-        census_date: str = typer.Option(..., "--census-date", help="Month-end census date, YYYY-MM-DD."),
-        providers: str = typer.Option("ALL", "--providers", help="Comma-separated ODS codes, or ALL."),
-        seed: int = typer.Option(0, "--seed", help="Seed of the random generator."),
-        fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv or json."),
-        out: Path | None = typer.Option(None, "--out", help="Also write the per-provider table to this CSV."),
-    ) -> None:
-        """Synthesise each provider in turn and check it through the engine: one row per provider."""
-        import numpy as np
-        import polars as pl
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from carebacklog.synth.check import calibration_report, data_issues
-        from carebacklog.synth.many import providers_in
-        from carebacklog.synth.trust import synthesise_trust
-
-        census = _parse_date(census_date)
-        extract = _read_extract(extract_path)
-        spec = providers.strip().upper()
-        codes = providers_in(extract) if spec == "ALL" else [c.strip() for c in spec.split(",") if c.strip()]
-        by_provider = {k[0]: v for k, v in extract.partition_by("provider_code", as_dict=True).items()}
-        seeds = np.random.SeedSequence(seed).spawn(len(codes))
-        rows = []
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("providers", total=len(codes))
-            for code, child in zip(codes, seeds, strict=True):
-                progress.update(task, description=code)
-                frame = by_provider.get(code)
-                try:
-                    if frame is None:
-                        raise ValueError("not in the extract")
-                    trust = synthesise_trust(frame, code, census, rng=np.random.default_rng(child))
-                except ValueError as exc:
-                    rows.append((code, 0, 0, 0, f"error: {exc}"))
-                    progress.advance(task)
-                    continue
-                report = calibration_report(trust.events, frame, code, census)
-                failed = report.filter(~pl.col("ok"))
-                worst = ", ".join(
-                    f"{m} {tf or ''} {'' if b is None else b}: {p:g} vs {s_:g}".replace("  ", " ")
-                    for m, tf, b, p, s_ in failed.select(
-                        "measure", "treatment_function", "weeks_band", "published", "synthetic"
-                    ).rows()[:3]
-                )
-                rows.append(
-                    (code, report.height, failed.height, data_issues(trust.events, census).height, worst)
-                )
-                progress.advance(task)
-        table_frame = pl.DataFrame(
-            rows,
-            schema=["provider_code", "checks", "failed", "data_issues", "out_of_tolerance"],
-            orient="row",
-        )
-        if out is not None:
-            table_frame.write_csv(out)
-        if fmt is TableFormat.csv:
-            typer.echo(table_frame.write_csv(), nl=False)
-        elif fmt is TableFormat.json:
-            typer.echo(json.dumps(table_frame.to_dicts()))
-        else:
-            from rich.console import Console
-            from rich.table import Table
-
-            passed = table_frame.filter((pl.col("failed") == 0) & (pl.col("checks") > 0)).height
-            table = Table(title=f"{passed} of {table_frame.height} providers pass every check at {census}")
-            for column in table_frame.columns:
-                table.add_column(column)
-            for row in table_frame.filter((pl.col("failed") > 0) | (pl.col("checks") == 0)).iter_rows():
-                table.add_row(*(str(v) for v in row))
-            Console().print(table)
+    app.command("trust")(trust_command)
+    app.command("check")(check_command)
+    app.command("sweep")(sweep_command)

@@ -3,7 +3,8 @@ the RTT engine and loaded into the database, with demo users.
 
 Events and patients come from ``carebacklog.synth.demo_trust``, calibrated to RBD's published November
 2024 return (bundled). The demo adds a deprivation gap (``imd_gap_weeks``) so the equity page has
-something to show, as the first national patient-level breakdowns did (domain.md §1).
+something to show, as NHS England's first national patient-level breakdowns of the waiting list by
+deprivation and ethnicity did (from the Waiting List Minimum Data Set).
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ def trust_from_events(
     census_date: dt.date,
     source: str,
 ) -> TrustData:
-    """Run the RTT engine over a trust's events: periods and the PTL snapshot (with demographics)."""
-    from carebacklog import rtt
+    """Run the RTT engine over a trust's events: periods and the PTL snapshot (with demographics), through
+    the one PTL path (:func:`carebacklog.rtt.pipeline.ptl_from_events`, which ``ptl_from_files`` uses too)."""
+    from carebacklog.rtt.pipeline import ptl_from_events
 
-    periods = rtt.build_periods(events, census_date)
-    ptl = rtt.ptl_snapshot(periods, census_date, patients)
+    periods, ptl = ptl_from_events(events, census_date, patients)
     return TrustData(
         provider_code=provider[0],
         provider_name=provider[1],
