@@ -3,7 +3,7 @@
 Two routes, both vectorised over many lists (leading axis L):
 
 * :func:`calibrate_series` — consecutive months of incomplete pathways by bin, completed pathways by bin
-  and new clock starts. Reneges are the residual of the stock equation per bin (domain.md §5):
+  and new clock starts. Reneges are the residual of the stock equation per bin (docs/rules-rtt.md §Waiting-list dynamics):
   R = I - T - W, where I is last month's list aged one month plus this month's starts.
 * :func:`calibrate_snapshot` — one month: that month's flows are the run-rates (Part_3 clock starts,
   Part_1A + Part_1B clock stops); the treatment profile comes from stops by band over the list by band;
