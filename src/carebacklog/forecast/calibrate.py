@@ -157,7 +157,7 @@ class Calibration:
 def _shrunk_rate(events: Array, exposure: Array, kappa: float) -> Array:
     """Per-bin rate ΣE_b/ΣX_b shrunk toward the pooled rate over bins (arrays (L, B), summed already)."""
     pooled = events.sum(axis=1, keepdims=True) / np.maximum(exposure.sum(axis=1, keepdims=True), 1e-9)
-    return (events + kappa * pooled) / (exposure + kappa)
+    return np.asarray((events + kappa * pooled) / (exposure + kappa), dtype=np.float64)
 
 
 def _residual_renege(
@@ -269,7 +269,7 @@ def _blend_persistent(
     persistent = stops / np.maximum(inflow, 1e-9)
 
     def norm(c: Array) -> Array:
-        return c / np.maximum((c * inflow).sum(axis=1, keepdims=True), 1e-12)
+        return np.asarray(c / np.maximum((c * inflow).sum(axis=1, keepdims=True), 1e-12), dtype=np.float64)
 
     mixed = (1.0 - PERSISTENCE) * norm(pooled) + PERSISTENCE * norm(persistent)
     # every bin keeps at least a quarter of its pooled propensity: a bin that the persistent profile

@@ -5,8 +5,6 @@ Public API:
 - :func:`read_events`, :func:`read_patients` -> :class:`ReadResult`: the input contract (CSV or
   Parquet), validated, with rejected rows (file, row, column, reason) and a quarantine file;
   :class:`InputFileError` when a whole file cannot be read.
-- :func:`ptl_from_files`: events (+ patients) files to a PTL at a census date, with the rejected rows:
-  the one path from files to a PTL that every command uses.
 - :func:`classify_events`: the clock rules (docs/rules-rtt.md, rules 1-7): each event's effect on its clock.
 - :func:`build_periods`: one row per RTT period (clock start, stop, outcome, DTA, priority).
 - :func:`ptl_snapshot`, :func:`ptl_summary` (-> :class:`PtlSummary`): open periods at a census date

@@ -12,7 +12,6 @@ from .explain import render_explanation as render_explanation
 from .generate import generate_events as generate_events
 from .periods import PERIOD_COLUMNS as PERIOD_COLUMNS
 from .periods import build_periods as build_periods
-from .pipeline import ptl_from_files as ptl_from_files
 from .ptl import PtlSummary as PtlSummary
 from .ptl import ptl_snapshot as ptl_snapshot
 from .ptl import ptl_summary as ptl_summary
