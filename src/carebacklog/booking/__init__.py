@@ -11,7 +11,7 @@ Public API:
   seeded ``numpy.random.Generator``; :func:`run_measures` turns a run into weekly, waits (by priority and
   equity group), breaches and summary tables.
 - :func:`run_replications` -> :class:`SimulationResult`, :func:`compare_policies` and
-  :func:`compare_scenarios` -> :class:`PolicyComparison` (the web app's scenario page): replications in
+  :func:`compare_scenarios` -> :class:`PolicyComparison` (``carebacklog simulate``): replications in
   parallel, common random numbers across policies and scenarios, 95% intervals.
 - :func:`read_starting_list`, :func:`load_scenario`, :func:`scenario_from_list`,
   :func:`complete_scenario` (specialties a scenario leaves out are read off the list): inputs at the edge;
