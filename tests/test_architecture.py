@@ -233,9 +233,9 @@ def test_no_file_cites_documents_outside_the_repository() -> None:
     citing = set()
     for folder in ("src", "tests", "docs", "benchmarks", "scripts"):
         for path in (ROOT / folder).rglob("*"):
-            if path.suffix in {".py", ".pyi", ".md", ".txt", ".toml", ".html"} and path.is_file():
-                if outside.search(path.read_text(encoding="utf-8", errors="replace")):
-                    citing.add(path.relative_to(ROOT).as_posix())
+            text_file = path.suffix in {".py", ".pyi", ".md", ".txt", ".toml", ".html"} and path.is_file()
+            if text_file and outside.search(path.read_text(encoding="utf-8", errors="replace")):
+                citing.add(path.relative_to(ROOT).as_posix())
     for name in ("README.md", "CHANGELOG.md", "pyproject.toml", "run"):
         if outside.search((ROOT / name).read_text(encoding="utf-8")):
             citing.add(name)
