@@ -1,7 +1,9 @@
 # Convenience aliases; ./run is the source of truth (it also installs what is missing).
-.PHONY: demo test bench lint setup
+.PHONY: demo test fast docs bench lint setup
 demo: ; ./run demo
 test: ; ./run test
+fast: ; ./run test --fast
+docs: ; ./run docs
 bench: ; ./run bench
 setup: ; ./run setup
 lint: setup

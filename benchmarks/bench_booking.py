@@ -1,4 +1,4 @@
-"""Booking simulation benchmarks (design.md budgets; run directly, not under pytest).
+"""Booking simulation benchmarks (docs/architecture.md §Performance budgets; run directly, not under pytest).
 
 1. One year with 150,000 referrals under priority-then-chronological booking (budget ≤ 1 s), from an
    empty list and from a starting list of 60,000 pathways, 20 specialties, with DNAs, cancellations,

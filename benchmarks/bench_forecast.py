@@ -1,4 +1,4 @@
-"""Forecast benchmarks against design.md's budgets; run directly: ``.venv/bin/python benchmarks/bench_forecast.py``.
+"""Forecast benchmarks against the budgets in docs/architecture.md; run: ``.venv/bin/python benchmarks/bench_forecast.py``.
 
 * one list (the bundled RBD extract, weekly bins 0–104+, weekly steps), 24 months, 1,000 Monte Carlo
   runs — budget "well under a second";

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_returns.py [--pathways N]``. Not part of pytest. The RTT
 engine's own time (build_periods) is shown for context; the budget that applies is the engine's
-(design.md: ≥ 2 million events/s), since the return, WLMDS and equity passes are meant to cost a small
+(docs/architecture.md §Performance budgets: ≥ 2 million events/s), since the return, WLMDS and equity passes are meant to cost a small
 fraction of it.
 """
 

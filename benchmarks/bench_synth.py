@@ -1,4 +1,4 @@
-"""Benchmark the synthetic trust generator (issue 3; budget: >= 1 M events/s, design.md).
+"""Benchmark the synthetic trust generator (issue 3; budget: >= 1 M events/s, docs/architecture.md §Performance budgets).
 
 Usage::
 

@@ -3,7 +3,7 @@
 Builds a synthetic RBD scaled to ~500,000 waiting (carebacklog.synth through the RTT engine), loads it into
 SQLite, starts ``carebacklog serve`` in a subprocess and has 20 users (threads, one httpx client and one
 login session each) request PTL pages and API pages with random filters, sorts and pages for a fixed time.
-Prints p50/p95/p99 against the design.md budget (p95 ≤ 200 ms). Client and server share the machine's
+Prints p50/p95/p99 against the project's budget (docs/architecture.md §Performance budgets) (p95 ≤ 200 ms). Client and server share the machine's
 cores, so the figures include the load generator's own CPU use.
 
 Usage: ``python benchmarks/bench_web.py [--scale 23] [--seconds 30] [--users 20]``
@@ -32,7 +32,7 @@ from sqlalchemy import text
 
 from carebacklog.store import make_engine
 
-BUDGET_P95_MS = 200.0  # design.md: PTL of 500,000 pathways, filtered and paged, 20 users on loopback
+BUDGET_P95_MS = 200.0  # budget: PTL of 500,000 pathways, filtered and paged, 20 users on loopback
 
 
 def _free_port() -> int:

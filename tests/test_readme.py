@@ -31,3 +31,13 @@ def test_readme_first_session_runs_and_prints_the_published_national_figures(tmp
     assert "7,187,677" in out and "4,412,147" in out and "137,320" in out
     assert "rule 1: referral starts period 1" in out  # the explain step
     assert (tmp_path / "var" / "rbd" / "events.parquet").exists()
+
+
+def test_readme_test_command_runs_every_tier() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "./run test " in readme.split("```", 2)[1], "README's first block names ./run test"
+    run = (ROOT / "run").read_text()
+    branch = run.split("  test|fast)", 1)[1].split(";;", 1)[0]
+    full = branch.split('elif [ $# -eq 0 ]; then', 1)[1].split("else", 1)[0]
+    assert "pytest" in full and "-m" not in full.replace("--cov-report", ""), "./run test must not deselect tiers"
+    assert "--cov" in full, "./run test reports coverage (and fails below the floor)"

@@ -12,8 +12,12 @@ Capabilities live in one sub-package each, named in the domain's words:
 - :mod:`carebacklog.store`      database schema (SQLite / PostgreSQL)
 - :mod:`carebacklog.web`        FastAPI web app and JSON API
 
-Import the sub-package you need; this top level stays light so the CLI starts fast.
+``import carebacklog`` lists them (``dir(carebacklog)``, ``__all__``) and loads each on first use
+(``carebacklog.rtt.read_events(...)`` works after a bare ``import carebacklog``), so this top level stays
+light and the CLI starts fast. The list is ``__init__.pyi``; docs/architecture.md says what each owns.
 """
 
+from carebacklog._lazy import attach_stub
+
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

@@ -1,4 +1,4 @@
-"""Queueing calculators against hand-worked values (domain.md §5; Fong et al. 2022)."""
+"""Queueing calculators against hand-worked values (docs/rules-rtt.md §Waiting-list dynamics; Fong et al. 2022)."""
 
 import math
 

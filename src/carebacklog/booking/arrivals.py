@@ -37,7 +37,7 @@ __all__ = [
 NO_DAY = np.iinfo(np.int32).max // 2
 #: Label index of a pathway without a priority code ("none"): it books after P4 and deteriorates as P4.
 NO_PRIORITY = len(PRIORITY_CODES)
-#: Booking rank of each label, as the PTL's booking order (carebacklog.rtt BOOKING_ORDER, domain.md §3):
+#: Booking rank of each label, as the PTL's booking order (carebacklog.rtt BOOKING_ORDER, docs/rules-rtt.md §Clinical priority):
 #: P1a, P1b, P2, P3, P4, then pathways without a priority, then P5/P6 (patient chose to defer).
 PRIORITY_RANK = np.array([0, 1, 2, 3, 4, 6, 6, 5], dtype=np.int8)
 _DUE = np.array([DUE_DAYS.get(code, NO_DAY) for code in PRIORITY_LABELS], dtype=np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from carebacklog._figures import save_figure
 from carebacklog.booking.runner import PolicyComparison
 
 __all__ = ["comparison_chart"]
@@ -50,6 +51,7 @@ def comparison_chart(comparison: PolicyComparison, path: Path, title: str = "Boo
         ax.legend(fontsize=8)
     axes[1, 1].legend(fontsize=8, loc="lower right")
     fig.suptitle(title)
-    fig.savefig(path)
+    fmt = path.suffix.lower().lstrip(".") or "png"
+    save_figure(fig, path, format=fmt)
     plt.close(fig)
     return path

@@ -9,7 +9,7 @@
   patients still waiting past it at the end, by priority.
 - ``summary``: the headline figures of the run in one row.
 
-Definitions: within 18 weeks = at most 126 days; over 52 weeks = more than 364 days (design.md rule 8).
+Definitions: within 18 weeks = at most 126 days; over 52 weeks = more than 364 days (docs/rules-rtt.md §Weeks waited).
 Utilisation = slots attended ÷ slots offered (DNAs, cancellations and slots nobody was waiting for are
 lost); ``treated`` counts clock stops (treatment, or completion at the assessment centre), so the list
 obeys list(t) = list(t − 1) + referrals − treated − reneged − nullified (first-appointment DNAs).

@@ -195,7 +195,7 @@ def compare_policies(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> PolicyComparison:
-    """Run every policy on the same scenario and seeds; for the web app's scenario page and the CLI."""
+    """Run every policy on the same scenario and seeds (``carebacklog simulate`` and library use)."""
     if not policies:
         raise ValueError("give at least one policy")
     results: dict[str, SimulationResult] = {}

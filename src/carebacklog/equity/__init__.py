@@ -14,27 +14,10 @@ Public API:
 - :data:`BREAKDOWN_DIMENSIONS`, :data:`EQUITY_MEASURES`, :data:`UNKNOWN`.
 
 See docs/equity.md.
+
+The names are listed once, in ``__init__.pyi``, and loaded on first use (``carebacklog._lazy``).
 """
 
-from carebacklog.equity.gap import (
-    LEAST_DEPRIVED,
-    MOST_DEPRIVED,
-    deprivation_gap,
-    newcombe_interval,
-    wilson_interval,
-)
-from carebacklog.equity.load import load_ptl
-from carebacklog.equity.measures import BREAKDOWN_DIMENSIONS, EQUITY_MEASURES, UNKNOWN, equity_breakdown
+from carebacklog._lazy import attach_stub
 
-__all__ = [
-    "BREAKDOWN_DIMENSIONS",
-    "EQUITY_MEASURES",
-    "LEAST_DEPRIVED",
-    "MOST_DEPRIVED",
-    "UNKNOWN",
-    "deprivation_gap",
-    "equity_breakdown",
-    "load_ptl",
-    "newcombe_interval",
-    "wilson_interval",
-]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

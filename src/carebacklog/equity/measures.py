@@ -1,6 +1,6 @@
 """Headline waiting-list measures of a patient-level PTL by patient characteristics.
 
-The measures are NHS England's incomplete-pathway headline measures (domain.md §4) computed per group:
+The measures are NHS England's incomplete-pathway headline measures (docs/rules-rtt.md §Headline measures) computed per group:
 total waiting, number and % within 18 weeks (weeks-waited band 0–17), number over 52 weeks with its
 rate (% and per 1,000 waiting), the median and 92nd percentile wait by NHS England's interpolated
 weekly-band method (:func:`carebacklog.published.band_percentile`) and, because a PTL has exact waits,

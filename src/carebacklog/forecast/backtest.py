@@ -59,7 +59,7 @@ def _trend(train: Array, ahead: int) -> Array:
     tc = t - t.mean()
     slope = (train - train.mean(axis=1, keepdims=True)) @ tc / (tc @ tc)
     last_fit = train.mean(axis=1) + slope * (0 - t.mean())
-    return last_fit[:, None] + slope[:, None] * np.arange(1, ahead + 1)[None, :]
+    return np.asarray(last_fit[:, None] + slope[:, None] * np.arange(1, ahead + 1)[None, :], dtype=np.float64)
 
 
 def broken_lists(train: Observations) -> NDArray[np.bool_]:
@@ -144,7 +144,8 @@ def backtest(
         a, p = truth[keep, :, j], pred[keep, :, j]
         with np.errstate(divide="ignore", invalid="ignore"):
             ape = np.where(np.abs(a) > 0, np.abs(p - a) / np.abs(a), np.nan)
-        return 100.0 * np.nanmean(np.where(np.isnan(ape).all(axis=1, keepdims=True), 0.0, ape), axis=1)
+        kept = np.where(np.isnan(ape).all(axis=1, keepdims=True), 0.0, ape)
+        return np.asarray(100.0 * np.nanmean(kept, axis=1), dtype=np.float64)
 
     for method, pred in (("model", model), ("blend", blend), ("naive", naive), ("trend", trend)):
         for j, measure in enumerate(BACKTEST_MEASURES):

@@ -3,7 +3,7 @@
 Weekly bins follow the published Full CSV extract: band b holds waits of more than b and up to b+1 weeks
 (``Gt 00 To 01 Weeks`` … ``Gt 103 To 104 Weeks``), and band 104 holds ``Gt 104 Weeks``. So "within 18
 weeks" is bands 0–17 and "over 52 weeks" is bands 52 and above, exactly as NHS England counts them
-(domain.md §4). Any other edges work (monthly bins, the community-services SitRep bands); measures at a
+(docs/rules-rtt.md §Weeks waited). Any other edges work (monthly bins, the community-services SitRep bands); measures at a
 threshold that falls inside a bin assume patients spread evenly across the bin, the same assumption
 NHS England makes when it interpolates a percentile within a weekly band.
 """
@@ -28,7 +28,7 @@ __all__ = [
 # A calendar month in weeks: 365.25 days / 12 / 7 = 4.348 (the Gregorian mean month).
 WEEKS_PER_MONTH = 365.25 / 12.0 / 7.0
 
-# Thresholds (weeks) of the headline measures: 18-week standard, 52/65/78/104-week waits (domain.md §1, §4).
+# Thresholds (weeks) of the headline measures: 18-week standard, 52/65/78/104-week waits (docs/rules-rtt.md §Targets, §Headline measures).
 MEASURE_THRESHOLDS = {"within_18": 18.0, "over_52": 52.0, "over_65": 65.0, "over_78": 78.0, "over_104": 104.0}
 
 

@@ -3,7 +3,7 @@
 Two routes, both vectorised over many lists (leading axis L):
 
 * :func:`calibrate_series` — consecutive months of incomplete pathways by bin, completed pathways by bin
-  and new clock starts. Reneges are the residual of the stock equation per bin (domain.md §5):
+  and new clock starts. Reneges are the residual of the stock equation per bin (docs/rules-rtt.md §Waiting-list dynamics):
   R = I - T - W, where I is last month's list aged one month plus this month's starts.
 * :func:`calibrate_snapshot` — one month: that month's flows are the run-rates (Part_3 clock starts,
   Part_1A + Part_1B clock stops); the treatment profile comes from stops by band over the list by band;
@@ -157,7 +157,7 @@ class Calibration:
 def _shrunk_rate(events: Array, exposure: Array, kappa: float) -> Array:
     """Per-bin rate ΣE_b/ΣX_b shrunk toward the pooled rate over bins (arrays (L, B), summed already)."""
     pooled = events.sum(axis=1, keepdims=True) / np.maximum(exposure.sum(axis=1, keepdims=True), 1e-9)
-    return (events + kappa * pooled) / (exposure + kappa)
+    return np.asarray((events + kappa * pooled) / (exposure + kappa), dtype=np.float64)
 
 
 def _residual_renege(
@@ -269,7 +269,7 @@ def _blend_persistent(
     persistent = stops / np.maximum(inflow, 1e-9)
 
     def norm(c: Array) -> Array:
-        return c / np.maximum((c * inflow).sum(axis=1, keepdims=True), 1e-12)
+        return np.asarray(c / np.maximum((c * inflow).sum(axis=1, keepdims=True), 1e-12), dtype=np.float64)
 
     mixed = (1.0 - PERSISTENCE) * norm(pooled) + PERSISTENCE * norm(persistent)
     # every bin keeps at least a quarter of its pooled propensity: a bin that the persistent profile

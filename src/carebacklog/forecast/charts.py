@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from carebacklog._figures import save_figure
 from carebacklog.forecast.montecarlo import Forecast
 from carebacklog.forecast.optimise import CapacityPlan
 
@@ -51,7 +52,7 @@ def projection_chart(fc: Forecast, path: str | Path, *, list_index: int = 0) -> 
     axes[1].tick_params(axis="x", rotation=60, labelsize=7)
     fig.suptitle(f"Projection: {_label(fc, list_index)} ({fc.runs} runs)")
     fig.tight_layout()
-    fig.savefig(path, format=fmt)
+    save_figure(fig, path, format=fmt)
     plt.close(fig)
     return path
 
@@ -83,6 +84,6 @@ def plan_chart(plan: CapacityPlan, path: str | Path, *, list_index: int = 0) -> 
         ax.grid(alpha=0.3)
     fig.suptitle(f"Capacity plan: {_label(plan.projection, list_index)}")
     fig.tight_layout()
-    fig.savefig(path, format=fmt)
+    save_figure(fig, path, format=fmt)
     plt.close(fig)
     return path

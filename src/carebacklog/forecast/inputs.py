@@ -47,7 +47,7 @@ SERIES_PATH = "rtt_monthly_series_2024_25.parquet"
 # Month-of-wait bins in the NHSRtt series: 0 … 12 (12 = 12 months or more).
 SERIES_TOP_MONTH = 12
 _SERIES_COLUMNS = {"period", "trust", "specialty", "type", "months_waited_id", "value"}
-# RTT Part Types (domain.md §4): incomplete list, completed admitted / non-admitted, new clock starts.
+# RTT Part Types (docs/rules-rtt.md §Published statistics): incomplete list, completed admitted / non-admitted, new clock starts.
 INCOMPLETE, ADMITTED, NON_ADMITTED, NEW_PERIODS = "Part_2", "Part_1A", "Part_1B", "Part_3"
 
 
@@ -252,7 +252,7 @@ def inputs_from_tidy(tidy: pl.DataFrame, by: str = "national") -> Calibration:
 
 
 def _band(days: pl.Expr) -> pl.Expr:
-    """Weeks-waited band (design.md semantics 8): 0 for ≤ 7 days, else ceil(days / 7) - 1, capped 104."""
+    """Weeks-waited band (docs/rules-rtt.md §Clock rules, rule 8): 0 for ≤ 7 days, else ceil(days / 7) - 1, capped 104."""
     return pl.when(days <= 7).then(0).otherwise(((days + 6) // 7) - 1).clip(0, 104).cast(pl.Int64)
 
 

@@ -6,7 +6,7 @@ State: ``stock`` of shape (rows, bins), one row per list (and per Monte Carlo ru
 1. **Age**: each bin passes the share ``step / width`` of its patients to the next bin (all of them when
    the bin is one step wide, a plain shift); the top bin keeps its patients.
 2. **Clock starts** join bin 0. Inflow I = aged stock + starts.
-3. **Reneges** (validation removals, treated elsewhere, died, unreported stops: domain.md §5) leave at a
+3. **Reneges** (validation removals, treated elsewhere, died, unreported stops: docs/rules-rtt.md §Waiting-list dynamics) leave at a
    per-bin rate r: R = r·I.
 4. **Treatments** (clock stops) share the step's capacity C by a profile c over the bins: T_b =
    min(A_b, λ·c_b·I_b) where A = I - R is what is left to treat and λ is set so ΣT = min(C, ΣA) (water

@@ -248,7 +248,7 @@ def _ceiling(cal: Calibration, first: date) -> Array:
     """Extra a week that could treat today's list plus the starts before the first target, and more."""
     months = max(_months_between(cal.census, first), 1)
     known = cal.stock.sum(axis=1)
-    return 2.0 * (known + cal.starts * months) / (months * WEEKS_PER_MONTH) + 10.0
+    return np.asarray(2.0 * (known + cal.starts * months) / (months * WEEKS_PER_MONTH) + 10.0, dtype=np.float64)
 
 
 def _feasible(cal: Calibration, targets: list[Target], fc: Forecast) -> Mask:

@@ -1,4 +1,4 @@
-"""Queueing rules of thumb for one waiting list (domain.md §5), in weeks throughout.
+"""Queueing rules of thumb for one waiting list (docs/rules-rtt.md §Waiting-list dynamics), in weeks throughout.
 
 The formulas are those of Fong, Walton et al. (2022), *Understanding Waiting Lists Pressures*
 (medRxiv 10.1101/2022.08.23.22279117), which treat a list as one first-in-first-out queue whose waits

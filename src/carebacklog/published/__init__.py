@@ -11,7 +11,7 @@ Public API:
   weeks, median, 92nd and 95th percentile, new clock starts, for any grouping, by period.
 * :func:`band_percentile` — NHS England's interpolated percentile of weekly-band counts.
 * :func:`check_return`, :class:`CheckResult`, :class:`CheckThresholds` — the monthly-return checks
-  (domain.md §4); :func:`check_extract_rows` — each Full CSV row's totals add up.
+  (docs/rules-rtt.md §Monthly-return checks); :func:`check_extract_rows` — each Full CSV row's totals add up.
 * :class:`PublishedFileError` — a file that cannot be read (names file, row, column).
 * :data:`PART_OF` — ``part=`` words → RTT Part Type.
 
@@ -25,42 +25,10 @@ Written from our own PTL (docs/returns.md):
   treatment-function reporting groups (roll-ups and ``X02``–``X06``).
 
 See docs/published.md.
+
+The names are listed once, in ``__init__.pyi``, and loaded on first use (``carebacklog._lazy``).
 """
 
-from carebacklog.published.checks import CheckResult, CheckThresholds, check_extract_rows, check_return
-from carebacklog.published.extract import PublishedFileError
-from carebacklog.published.measures import PART_OF, headline_measures
-from carebacklog.published.percentile import band_percentile
-from carebacklog.published.reader import read_orgs, read_rtt
-from carebacklog.published.returns import (
-    FULL_CSV_COLUMNS,
-    monthly_return,
-    organisations_from_published,
-    return_counts,
-    write_monthly_return,
-)
-from carebacklog.published.tf_grouping import group_treatment_function, treatment_function_group_expr
-from carebacklog.published.wlmds import WlmdsFiles, wlmds_files, write_wlmds
+from carebacklog._lazy import attach_stub
 
-__all__ = [
-    "FULL_CSV_COLUMNS",
-    "PART_OF",
-    "CheckResult",
-    "CheckThresholds",
-    "PublishedFileError",
-    "WlmdsFiles",
-    "band_percentile",
-    "check_extract_rows",
-    "check_return",
-    "group_treatment_function",
-    "headline_measures",
-    "monthly_return",
-    "organisations_from_published",
-    "read_orgs",
-    "read_rtt",
-    "return_counts",
-    "treatment_function_group_expr",
-    "wlmds_files",
-    "write_monthly_return",
-    "write_wlmds",
-]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

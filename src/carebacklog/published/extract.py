@@ -19,7 +19,6 @@ import numpy as np
 import polars as pl
 
 from carebacklog.errors import BadInputError
-
 from carebacklog.published.tidy import TIDY_SCHEMA, TOTAL_TREATMENT_FUNCTIONS
 
 __all__ = ["KEY_COLUMNS", "PublishedFileError", "read_extract_bytes", "read_extract_wide", "wide_to_tidy"]

@@ -17,7 +17,6 @@ from typing import Final
 import polars as pl
 
 from carebacklog.errors import BadInputError
-
 from carebacklog.rtt.schema import (
     ACTIVITIES,
     EVENT_SCHEMA,

@@ -10,23 +10,10 @@ Public API:
   NHS England's published extracts; :data:`DEFAULT_POLARITY` by headline measure,
   :func:`default_polarity` by measure and RTT part.
 - :data:`MDC_COLOURS`, :data:`SHIFT_POINTS`, :data:`TREND_POINTS`, :data:`LIMIT_FACTOR`.
+
+The names are listed once, in ``__init__.pyi``, and loaded on first use (``carebacklog._lazy``).
 """
 
-from carebacklog.spc.chart import render_xmr, save_xmr
-from carebacklog.spc.series import DEFAULT_POLARITY, default_polarity, measure_series, read_series_csv
-from carebacklog.spc.xmr import LIMIT_FACTOR, MDC_COLOURS, SHIFT_POINTS, TREND_POINTS, XmrChart, xmr_chart
+from carebacklog._lazy import attach_stub
 
-__all__ = [
-    "DEFAULT_POLARITY",
-    "LIMIT_FACTOR",
-    "MDC_COLOURS",
-    "SHIFT_POINTS",
-    "TREND_POINTS",
-    "XmrChart",
-    "default_polarity",
-    "measure_series",
-    "read_series_csv",
-    "render_xmr",
-    "save_xmr",
-    "xmr_chart",
-]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from carebacklog._figures import save_figure
 from carebacklog.spc.xmr import MDC_COLOURS, XmrChart
 
 if TYPE_CHECKING:
@@ -96,5 +97,5 @@ def save_xmr(chart: XmrChart, path: str | Path, *, title: str = "", y_label: str
     if suffix not in ("png", "svg"):
         raise ValueError(f"{target}: chart files must end in .png or .svg")
     fig = render_xmr(chart, title=title, y_label=y_label)
-    fig.savefig(target, format=suffix, dpi=150)
+    save_figure(fig, target, format=suffix, dpi=150)
     return target

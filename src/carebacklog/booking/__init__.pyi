@@ -1,0 +1,41 @@
+# The public API of carebacklog.booking: the one list (read by carebacklog._lazy for lazy loading,
+# by type checkers for types). Add a name here and nowhere else.
+
+from .charts import comparison_chart as comparison_chart
+from .continuous import ContinuousRun as ContinuousRun
+from .continuous import simulate_mmc as simulate_mmc
+from .engine import SimulationRun as SimulationRun
+from .engine import simulate as simulate
+from .inputs import InputError as InputError
+from .inputs import StartingList as StartingList
+from .inputs import complete_scenario as complete_scenario
+from .inputs import load_scenario as load_scenario
+from .inputs import read_starting_list as read_starting_list
+from .inputs import scenario_from_list as scenario_from_list
+from .metrics import run_measures as run_measures
+from .policies import POLICY_NAMES as POLICY_NAMES
+from .policies import BookingPolicy as BookingPolicy
+from .policies import CustomScore as CustomScore
+from .policies import EquityWeighted as EquityWeighted
+from .policies import Fifo as Fifo
+from .policies import PoolView as PoolView
+from .policies import PriorityThenChronological as PriorityThenChronological
+from .policies import RingFenced as RingFenced
+from .policies import get_policy as get_policy
+from .runner import PolicyComparison as PolicyComparison
+from .runner import SimulationResult as SimulationResult
+from .runner import compare_policies as compare_policies
+from .runner import compare_scenarios as compare_scenarios
+from .runner import run_replications as run_replications
+from .scenario import DUE_DAYS as DUE_DAYS
+from .scenario import PRIORITY_CODES as PRIORITY_CODES
+from .scenario import AssessmentCentre as AssessmentCentre
+from .scenario import ExtraSessions as ExtraSessions
+from .scenario import Scenario as Scenario
+from .scenario import Specialty as Specialty
+from .scenario import StrikeDays as StrikeDays
+from .theory import QueueTheory as QueueTheory
+from .theory import erlang_c as erlang_c
+from .theory import mm1 as mm1
+from .theory import mmc as mmc
+from .theory import priority_mmc_waits as priority_mmc_waits
