@@ -60,8 +60,9 @@ def _read(table: Table, provider_sheet: bool) -> pl.DataFrame:
     out: dict[str, list[object]] = {k: [] for k in keys}
     for offset, row in enumerate(table.rows):
         region, region_name = table.text(row, region_i), table.text(row, region_name_i)
-        code = table.text(row, code_i) if code_i is not None else region
+        code: str | None = table.text(row, code_i) if code_i is not None else region
         name = table.text(row, name_i) if name_i is not None else region_name
+        breakdown: str | None = None
         if not name.lower().startswith("england") and (not code or code == "-"):
             if any(table.text(row, i) for i, _ in columns):
                 raise FlowFileError(table.path, "has no organisation code", sheet=table.sheet,
