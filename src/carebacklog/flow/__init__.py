@@ -9,22 +9,56 @@ Public API (see docs/flow.md):
   :func:`read_kh03_master`, :func:`read_dm01`, :func:`read_cancelled_ops`); :func:`identify`.
 * :func:`national_check` — each file's England row against the sum of its provider rows.
 * :class:`FlowFileError` — a file that cannot be read (names file, sheet, row and column).
+* Measures against their standards, by ``national``/``region``/``icb``/``provider``:
+  :func:`ae_performance` (4-hour, all types and type 1, against :data:`AE_FOUR_HOUR_STANDARD`; 12-hour
+  decision-to-admit waits), :func:`bed_occupancy` (general & acute, :data:`BED_OCCUPANCY_AMBITION`),
+  :func:`diagnostic_waits` (6+ weeks, all tests or by test, :data:`DM01_STANDARD`,
+  :data:`DM01_INTERIM_STANDARD`), :func:`cancelled_operations` (last-minute, 28-day breaches);
+  :func:`peer_rank` (rank and quartile among peers), :func:`provider_chart` (XmR chart),
+  :func:`with_icb` / :func:`load_trust_icbs` (ICB of each trust from ODS).
 """
 
 from carebacklog.flow.ae import read_ae_attendances_tidy, read_ae_monthly
 from carebacklog.flow.beds import read_kh03, read_kh03_master
 from carebacklog.flow.cancellations import read_cancelled_ops
 from carebacklog.flow.diagnostics import read_dm01
+from carebacklog.flow.measures import (
+    AE_CONSTITUTIONAL_STANDARD,
+    AE_FOUR_HOUR_STANDARD,
+    BED_OCCUPANCY_AMBITION,
+    DM01_INTERIM_STANDARD,
+    DM01_STANDARD,
+    ae_performance,
+    bed_occupancy,
+    cancelled_operations,
+    diagnostic_waits,
+    load_trust_icbs,
+    peer_rank,
+    provider_chart,
+    with_icb,
+)
 from carebacklog.flow.reader import identify, read_flow, read_flow_file
 from carebacklog.flow.tidy import FLOW_SCHEMA, FlowFileError, empty_flow
 from carebacklog.flow.totals import national_check
 
 __all__ = [
+    "AE_CONSTITUTIONAL_STANDARD",
+    "AE_FOUR_HOUR_STANDARD",
+    "BED_OCCUPANCY_AMBITION",
+    "DM01_INTERIM_STANDARD",
+    "DM01_STANDARD",
     "FLOW_SCHEMA",
     "FlowFileError",
+    "ae_performance",
+    "bed_occupancy",
+    "cancelled_operations",
+    "diagnostic_waits",
     "empty_flow",
     "identify",
+    "load_trust_icbs",
     "national_check",
+    "peer_rank",
+    "provider_chart",
     "read_ae_attendances_tidy",
     "read_ae_monthly",
     "read_cancelled_ops",
@@ -33,4 +67,5 @@ __all__ = [
     "read_flow_file",
     "read_kh03",
     "read_kh03_master",
+    "with_icb",
 ]
