@@ -1,0 +1,302 @@
+"""Bed-flow simulation of one hospital's general & acute beds, shared by emergency and elective admissions.
+
+The model (times in days):
+
+* **Emergency admissions** arrive as a Poisson process (``emergency_per_day``, a constant or one rate per
+  day for seasonality), at uniformly random times of day. Each needs a general bed from the decision to
+  admit: with a bed free it is admitted at once; otherwise it waits in A&E, first come first served, for
+  the next bed to free (the decision-to-admit wait NHS England counts over 4 and 12 hours). With
+  ``emergency_queue=False`` a patient who finds no bed is turned away instead (diverted), the Erlang loss
+  system.
+* **Elective admissions** are booked: ``electives_per_weekday`` patients on each Monday–Friday at
+  ``elective_hour``. An elective patient takes a ring-fenced elective bed if one is free, else (with
+  ``elective_overflow``) a free general bed; if none is free their operation is cancelled for want of a
+  bed. Electives never take a bed from a waiting emergency patient: while anyone waits in A&E no
+  general bed is free.
+* **Length of stay** by route: the clinical stay (mean and coefficient of variation; CV 1 is
+  exponential, otherwise lognormal) plus, for a share ``delayed_share`` of emergency patients, a
+  **delayed discharge** (medically fit but not yet discharged) exponentially distributed with mean
+  ``delayed_days``. A discharge service (the seeds' 24-hour therapy and home-assessment service) shortens
+  each delay by ``delay_reduction_days``: max(0, delay − N).
+
+Beds are assigned in arrival order to the bed that frees first (the Kiefer–Wolfowitz recursion for a
+first-come-first-served multi-server queue), with one heap per bed pool, so a year of a large hospital
+is tens of thousands of heap operations. Random numbers are drawn in a fixed order whatever the
+scenario (common random numbers), so two scenarios run with the same seed differ only by the change.
+
+Validated (tests) against the Erlang loss formula (blocking with ``emergency_queue=False``; insensitive
+to the stay's distribution) and Erlang's delay formula (probability of waiting, mean wait, and the
+exponential tail P(W > t) = C·exp(−(cμ − λ)t) with exponential stays) — queueing theory of M/G/c/c and
+M/M/c systems as in :mod:`carebacklog.booking.theory` — and, for the discharge service, Little's law:
+beds freed ≈ λ·share·(E[D] − E[max(0, D − N)]) = λ·share·d·(1 − e^(−N/d)).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+__all__ = [
+    "BedFlowResult",
+    "BedModel",
+    "discharge_service",
+    "erlang_b",
+    "extra_beds",
+    "ring_fence",
+    "simulate_beds",
+]
+
+HOURS = 24.0
+
+
+@dataclass(frozen=True)
+class BedModel:
+    """One hospital's general & acute bed base and the admissions that use it (rates per day)."""
+
+    beds: int
+    emergency_per_day: float | tuple[float, ...]
+    emergency_los_days: float
+    emergency_los_cv: float = 1.0
+    electives_per_weekday: float = 0.0
+    elective_los_days: float = 2.0
+    elective_los_cv: float = 1.0
+    delayed_share: float = 0.0
+    delayed_days: float = 0.0
+    delay_reduction_days: float = 0.0
+    ring_fenced_elective_beds: int = 0
+    elective_overflow: bool = True
+    emergency_queue: bool = True
+    elective_hour: float = 8.0
+
+    def __post_init__(self) -> None:
+        if self.beds < 0 or self.ring_fenced_elective_beds < 0:
+            raise ValueError("beds must be 0 or more")
+        rates = np.atleast_1d(np.asarray(self.emergency_per_day, dtype=float))
+        if np.any(rates < 0) or self.electives_per_weekday < 0:
+            raise ValueError("admission rates must be 0 or more")
+        if self.emergency_los_days <= 0 or self.elective_los_days <= 0:
+            raise ValueError("mean lengths of stay must be more than 0 days")
+        if self.emergency_los_cv <= 0 or self.elective_los_cv <= 0:
+            raise ValueError("coefficients of variation must be more than 0")
+        if not 0 <= self.delayed_share <= 1 or self.delayed_days < 0 or self.delay_reduction_days < 0:
+            raise ValueError("delayed_share must be in [0, 1]; delay days 0 or more")
+
+
+def discharge_service(model: BedModel, days: float) -> BedModel:
+    """A discharge service that shortens every delayed discharge by ``days`` (never below zero)."""
+    return replace(model, delay_reduction_days=model.delay_reduction_days + days)
+
+
+def ring_fence(model: BedModel, beds: int, *, overflow: bool = False) -> BedModel:
+    """Move ``beds`` general beds into a ring-fenced elective unit (an elective hub); with ``overflow``
+    electives may still use a free general bed when the unit is full."""
+    if beds > model.beds:
+        raise ValueError(f"cannot ring-fence {beds} of {model.beds} beds")
+    return replace(model, beds=model.beds - beds, ring_fenced_elective_beds=model.ring_fenced_elective_beds + beds,
+                   elective_overflow=overflow)
+
+
+def extra_beds(model: BedModel, beds: int) -> BedModel:
+    """``beds`` more general & acute beds."""
+    return replace(model, beds=model.beds + beds)
+
+
+def erlang_b(servers: int, offered_load: float) -> float:
+    """Erlang's loss formula: the share of arrivals finding all ``servers`` busy (offered load a = λ/μ),
+    by the stable recursion B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1))."""
+    if servers < 0 or offered_load < 0:
+        raise ValueError("need servers ≥ 0 and offered load ≥ 0")
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = offered_load * b / (k + offered_load * b)
+    return b
+
+
+@dataclass(frozen=True)
+class BedFlowResult:
+    """What a run gives (statistics over the days after the warm-up).
+
+    ``daily``: ``day, occupied_midnight`` (all beds in use at the end of the day, KH03's overnight count),
+    ``emergency_admissions, dta_over_4h, dta_over_12h, electives_booked, electives_cancelled``;
+    ``patients``: one row per arrival (``route, arrival, admitted, wait_hours, stay_days, delay_days,
+    outcome`` = admitted | cancelled | diverted).
+    """
+
+    model: BedModel
+    days: int
+    daily: pl.DataFrame
+    patients: pl.DataFrame
+    occupancy: float  # time-averaged occupied share of all beds (general and ring-fenced)
+    mean_occupied_beds: float
+    delayed_bed_days: float
+
+    def summary(self) -> dict[str, Any]:
+        """Plain figures for a scenario table."""
+        p = self.patients
+        em = p.filter(pl.col("route") == "emergency")
+        el = p.filter(pl.col("route") == "elective")
+        admitted = em.filter(pl.col("outcome") == "admitted")
+        return {
+            "beds": self.model.beds + self.model.ring_fenced_elective_beds,
+            "occupancy": self.occupancy,
+            "mean_occupied_beds": self.mean_occupied_beds,
+            "mean_occupied_midnight": _mean(self.daily["occupied_midnight"]),
+            "emergency_arrivals": em.height,
+            "emergency_diverted": int((em["outcome"] == "diverted").sum()),
+            "share_waiting": _mean((admitted["wait_hours"] > 0).cast(pl.Float64)),
+            "mean_wait_hours": _mean(admitted["wait_hours"]),
+            "dta_over_4h": int((admitted["wait_hours"] > 4).sum()),
+            "dta_over_12h": int((admitted["wait_hours"] > 12).sum()),
+            "electives_booked": el.height,
+            "electives_cancelled": int((el["outcome"] == "cancelled").sum()),
+            "delayed_bed_days": self.delayed_bed_days,
+        }
+
+
+def _mean(series: pl.Series) -> float:
+    """Mean of a numeric series; 0 when it is empty."""
+    return float(series.cast(pl.Float64).to_numpy().mean()) if series.len() else 0.0
+
+
+def _stays(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
+    """Lengths of stay: exponential for CV 1, else lognormal with that mean and CV (one uniform draw per
+    patient either way, so scenarios keep common random numbers)."""
+    u = rng.random(n)
+    if cv == 1.0:
+        return -mean * np.log1p(-u)
+    from scipy.special import ndtri
+
+    sigma2 = np.log1p(cv * cv)
+    return np.exp(np.log(mean) - sigma2 / 2 + np.sqrt(sigma2) * ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
+
+
+def simulate_beds(
+    model: BedModel, days: int, *, rng: np.random.Generator, warmup_days: int = 28
+) -> BedFlowResult:
+    """Run ``model`` for ``warmup_days`` (not counted: beds start empty) then ``days``."""
+    if days < 1 or warmup_days < 0:
+        raise ValueError("days must be at least 1 and warmup_days 0 or more")
+    total = warmup_days + days
+    if np.ndim(model.emergency_per_day) == 0:
+        rates = np.full(total, float(model.emergency_per_day))  # type: ignore[arg-type]
+    else:
+        rates = _rates(model.emergency_per_day, total, warmup_days)
+    # draws in a fixed order: emergency counts, times, stays, delay flags, delays; then elective stays
+    counts = rng.poisson(rates)
+    n_em = int(counts.sum())
+    em_time = np.repeat(np.arange(total, dtype=float), counts) + rng.random(n_em)
+    em_time.sort()
+    em_stay = _stays(rng, n_em, model.emergency_los_days, model.emergency_los_cv)
+    delayed = rng.random(n_em) < model.delayed_share
+    delay_draw = -np.log1p(-rng.random(n_em))  # unit exponentials
+    delay = np.where(delayed, np.maximum(0.0, model.delayed_days * delay_draw - model.delay_reduction_days), 0.0)
+    weekday = (np.arange(total) % 7) < 5  # day 0 is a Monday
+    whole, frac = divmod(model.electives_per_weekday, 1.0)
+    booked = np.where(weekday, int(whole) + (rng.random(total) < frac), 0)
+    n_el = int(booked.sum())
+    el_time = np.repeat(np.arange(total, dtype=float), booked) + model.elective_hour / HOURS
+    el_stay = _stays(rng, n_el, model.elective_los_days, model.elective_los_cv)
+
+    time = np.concatenate([em_time, el_time])
+    stay = np.concatenate([em_stay + delay, el_stay])
+    is_em = np.concatenate([np.ones(n_em, bool), np.zeros(n_el, bool)])
+    order = np.lexsort((~is_em, time))  # by time; at a tie, the booked elective first
+    start, outcome = _assign(time[order], stay[order], is_em[order], model)
+
+    admitted_at = np.full(time.shape[0], np.nan)
+    admitted_at[order] = start
+    outcomes = np.empty(time.shape[0], dtype=object)
+    outcomes[order] = outcome
+    wait_h = (admitted_at - time) * HOURS
+    delay_all = np.concatenate([delay, np.zeros(n_el)])
+    patients = pl.DataFrame({
+        "route": np.where(is_em, "emergency", "elective"),
+        "arrival": time,
+        "admitted": admitted_at,
+        "wait_hours": wait_h,
+        "stay_days": stay,
+        "delay_days": delay_all,
+        "outcome": outcomes.astype(str),
+    }).with_columns(pl.col("admitted", "wait_hours").fill_nan(None))
+    counted = patients.filter(pl.col("arrival") >= warmup_days)
+
+    ok = ~np.isnan(admitted_at)
+    begin, end = admitted_at[ok], admitted_at[ok] + stay[ok]
+    lo, hi = float(warmup_days), float(total)
+    occupied_days = float(np.clip(np.minimum(end, hi) - np.maximum(begin, lo), 0.0, None).sum())
+    mean_occupied = occupied_days / days
+    all_beds = model.beds + model.ring_fenced_elective_beds
+    midnights = np.arange(warmup_days + 1, total + 1, dtype=float)
+    occupied_midnight = np.searchsorted(np.sort(begin), midnights, side="right") - np.searchsorted(
+        np.sort(end), midnights, side="right"
+    )
+    d_start, d_end = begin + (stay[ok] - delay_all[ok]), end  # the delayed part sits at the end of the stay
+    delayed_bed_days = float(np.clip(np.minimum(d_end, hi) - np.maximum(d_start, lo), 0.0, None).sum())
+
+    day_of = (counted["arrival"].floor().cast(pl.Int64) - warmup_days).alias("day")
+    per_day = counted.with_columns(day_of).group_by("day").agg(
+        ((pl.col("route") == "emergency") & (pl.col("outcome") == "admitted")).sum().alias("emergency_admissions"),
+        ((pl.col("route") == "emergency") & (pl.col("wait_hours") > 4)).sum().alias("dta_over_4h"),
+        ((pl.col("route") == "emergency") & (pl.col("wait_hours") > 12)).sum().alias("dta_over_12h"),
+        (pl.col("route") == "elective").sum().alias("electives_booked"),
+        (pl.col("outcome") == "cancelled").sum().alias("electives_cancelled"),
+    )
+    daily = (
+        pl.DataFrame({"day": np.arange(days, dtype=np.int64), "occupied_midnight": occupied_midnight})
+        .join(per_day, on="day", how="left")
+        .fill_null(0)
+        .sort("day")
+    )
+    return BedFlowResult(
+        model=model,
+        days=days,
+        daily=daily,
+        patients=counted,
+        occupancy=mean_occupied / all_beds if all_beds else float("nan"),
+        mean_occupied_beds=mean_occupied,
+        delayed_bed_days=delayed_bed_days,
+    )
+
+
+def _rates(rates: float | tuple[float, ...], total: int, warmup: int) -> np.ndarray:
+    """Per-day emergency rates: a given series covers the counted days; the warm-up repeats its end."""
+    given = np.asarray(rates, dtype=float)
+    if given.ndim != 1 or given.shape[0] == 0:
+        raise ValueError("emergency_per_day must be a number or a sequence of daily rates")
+    counted = np.resize(given, total - warmup)
+    return np.concatenate([np.resize(counted[::-1], warmup)[::-1], counted]) if warmup else counted
+
+
+def _assign(
+    time: np.ndarray, stay: np.ndarray, is_em: np.ndarray, model: BedModel
+) -> tuple[np.ndarray, list[str]]:
+    """Admission time (NaN if none) and outcome of each patient, in arrival order."""
+    general = [0.0] * model.beds  # when each bed next frees
+    fenced = [0.0] * model.ring_fenced_elective_beds
+    start = np.full(time.shape[0], np.nan)
+    outcome = ["admitted"] * time.shape[0]
+    queue, overflow = model.emergency_queue, model.elective_overflow
+    heapreplace = heapq.heapreplace
+    times, stays, emergency = time.tolist(), stay.tolist(), is_em.tolist()
+    for i in range(len(times)):
+        t = times[i]
+        if emergency[i]:
+            if general and (general[0] <= t or queue):
+                s = general[0] if general[0] > t else t
+                heapreplace(general, s + stays[i])
+                start[i] = s
+            else:
+                outcome[i] = "diverted"
+        elif fenced and fenced[0] <= t:
+            heapreplace(fenced, t + stays[i])
+            start[i] = t
+        elif overflow and general and general[0] <= t:
+            heapreplace(general, t + stays[i])
+            start[i] = t
+        else:
+            outcome[i] = "cancelled"
+    return start, outcome
