@@ -16,10 +16,24 @@ Public API (see docs/flow.md):
   :data:`DM01_INTERIM_STANDARD`), :func:`cancelled_operations` (last-minute, 28-day breaches);
   :func:`peer_rank` (rank and quartile among peers), :func:`provider_chart` (XmR chart),
   :func:`with_icb` / :func:`load_trust_icbs` (ICB of each trust from ODS).
+* Bed-flow simulation of one hospital: :class:`BedModel`, :func:`simulate_beds` → :class:`BedFlowResult`
+  (occupancy, decision-to-admit waits over 4 and 12 hours, elective cancellations for want of a bed,
+  delayed-discharge bed days); scenarios :func:`discharge_service`, :func:`ring_fence`,
+  :func:`extra_beds`; :func:`erlang_b`; :func:`calibrate_model` (a real trust from KH03 and A&E).
 """
 
 from carebacklog.flow.ae import read_ae_attendances_tidy, read_ae_monthly
+from carebacklog.flow.bedsim import (
+    BedFlowResult,
+    BedModel,
+    discharge_service,
+    erlang_b,
+    extra_beds,
+    ring_fence,
+    simulate_beds,
+)
 from carebacklog.flow.beds import read_kh03, read_kh03_master
+from carebacklog.flow.calibrate import calibrate_model
 from carebacklog.flow.cancellations import read_cancelled_ops
 from carebacklog.flow.diagnostics import read_dm01
 from carebacklog.flow.measures import (
@@ -48,12 +62,18 @@ __all__ = [
     "DM01_INTERIM_STANDARD",
     "DM01_STANDARD",
     "FLOW_SCHEMA",
+    "BedFlowResult",
+    "BedModel",
     "FlowFileError",
     "ae_performance",
     "bed_occupancy",
+    "calibrate_model",
     "cancelled_operations",
     "diagnostic_waits",
+    "discharge_service",
     "empty_flow",
+    "erlang_b",
+    "extra_beds",
     "identify",
     "load_trust_icbs",
     "national_check",
@@ -67,5 +87,7 @@ __all__ = [
     "read_flow_file",
     "read_kh03",
     "read_kh03_master",
+    "ring_fence",
+    "simulate_beds",
     "with_icb",
 ]
