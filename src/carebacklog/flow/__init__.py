@@ -23,6 +23,7 @@ Public API (see docs/flow.md):
 """
 
 from carebacklog.flow.ae import read_ae_attendances_tidy, read_ae_monthly
+from carebacklog.flow.beds import read_kh03, read_kh03_master
 from carebacklog.flow.bedsim import (
     BedFlowResult,
     BedModel,
@@ -32,7 +33,6 @@ from carebacklog.flow.bedsim import (
     ring_fence,
     simulate_beds,
 )
-from carebacklog.flow.beds import read_kh03, read_kh03_master
 from carebacklog.flow.calibrate import calibrate_model
 from carebacklog.flow.cancellations import read_cancelled_ops
 from carebacklog.flow.diagnostics import read_dm01
