@@ -99,11 +99,10 @@ def read_flow(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
     if not frames:
         return empty_flow()
     stacked = pl.concat(frames, how="vertical").with_row_index("_order")
-    keys = ["publication", "period", "level", "org_code", "org_name", "breakdown", "measure"]
     # a revision replaces a whole file's month: keep, per publication × period, the last source read
     last_source = stacked.group_by("publication", "period", maintain_order=True).agg(
         pl.col("source").last().alias("_keep"), pl.col("source").n_unique().alias("_n"),
     )
     out = stacked.join(last_source, on=["publication", "period"], how="left", nulls_equal=True)
     out = out.filter((pl.col("_n") == 1) | (pl.col("source") == pl.col("_keep")))
-    return out.sort("_order").drop("_order", "_keep", "_n").unique(keys, keep="last", maintain_order=True)
+    return out.sort("_order").drop("_order", "_keep", "_n")
