@@ -6,7 +6,8 @@ Public API (see docs/flow.md):
   KH03 bed workbooks and the master quarterly KH03 trust panel, DM01 diagnostics workbooks and the
   quarterly cancelled-operations workbooks into one tidy table (:data:`FLOW_SCHEMA`); one reader per
   layout (:func:`read_ae_monthly`, :func:`read_ae_attendances_tidy`, :func:`read_kh03`,
-  :func:`read_kh03_master`, :func:`read_dm01`, :func:`read_cancelled_ops`); :func:`identify`.
+  :func:`read_kh03_master`, :func:`read_dm01`, :func:`read_cancelled_ops`); :func:`identify`;
+  :func:`bundled_series` (the bundled tidy series) and :func:`bundled_ae_files`.
 * :func:`national_check` — each file's England row against the sum of its provider rows.
 * :class:`FlowFileError` — a file that cannot be read (names file, sheet, row and column).
 * Measures against their standards, by ``national``/``region``/``icb``/``provider``:
@@ -51,7 +52,7 @@ from carebacklog.flow.measures import (
     provider_chart,
     with_icb,
 )
-from carebacklog.flow.reader import identify, read_flow, read_flow_file
+from carebacklog.flow.reader import bundled_ae_files, bundled_series, identify, read_flow, read_flow_file
 from carebacklog.flow.tidy import FLOW_SCHEMA, FlowFileError, empty_flow
 from carebacklog.flow.totals import national_check
 
@@ -67,6 +68,8 @@ __all__ = [
     "FlowFileError",
     "ae_performance",
     "bed_occupancy",
+    "bundled_ae_files",
+    "bundled_series",
     "calibrate_model",
     "cancelled_operations",
     "diagnostic_waits",

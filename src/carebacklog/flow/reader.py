@@ -10,6 +10,7 @@ into one time series.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +22,7 @@ from carebacklog.flow.diagnostics import read_dm01
 from carebacklog.flow.sheets import sheet_names
 from carebacklog.flow.tidy import FLOW_SCHEMA, FlowFileError, empty_flow
 
-__all__ = ["identify", "read_flow", "read_flow_file"]
+__all__ = ["bundled_ae_files", "bundled_series", "identify", "read_flow", "read_flow_file"]
 
 
 def identify(path: str | Path) -> str:
@@ -106,3 +107,17 @@ def read_flow(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
     out = stacked.join(last_source, on=["publication", "period"], how="left", nulls_equal=True)
     out = out.filter((pl.col("_n") == 1) | (pl.col("source") == pl.col("_keep")))
     return out.sort("_order").drop("_order", "_keep", "_n")
+
+
+def _bundled() -> Path:
+    return Path(str(resources.files("carebacklog") / "data" / "flow"))
+
+
+def bundled_series() -> pl.DataFrame:
+    """The bundled series (``data/flow/flow_series.parquet``): every publication, England rows kept."""
+    return _read_parquet(_bundled() / "flow_series.parquet")
+
+
+def bundled_ae_files() -> list[Path]:
+    """The 14 bundled monthly A&E SitRep CSVs, as published (June 2024 – July 2025)."""
+    return sorted((_bundled() / "ae_monthly").glob("*.csv"))
