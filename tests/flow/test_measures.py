@@ -219,3 +219,28 @@ def test_provider_chart_is_the_xmr_chart_of_the_providers_series(series):
     assert chart.summary()["assurance"] == direct.summary()["assurance"]
     with pytest.raises(ValueError, match="fewer than 2"):
         provider_chart(providers, "NOPE", "pct_within_4h", polarity="up")
+
+
+def test_trust_summary_puts_the_latest_headlines_beside_their_peers_and_chart(series):
+    from carebacklog.flow.measures import trust_summary
+
+    summary = trust_summary(series, "RBD")
+    assert summary["measure"].to_list() == [
+        "pct_within_4h", "pct_within_4h_type1", "pct_dta_over_12h", "occupancy_general_acute",
+        "pct_6_plus_weeks", "pct_not_treated_within_28_days",
+    ]
+    four_hour = summary.row(0, named=True)
+    providers = ae_performance(series, "provider")
+    latest = providers.filter(pl.col("org_code") == "RBD", pl.col("period") == dt.date(2025, 7, 31)).row(0, named=True)
+    assert four_hour["period"] == dt.date(2025, 7, 31) and four_hour["value"] == latest["pct_within_4h"]
+    assert four_hour["target"] == 78.0 and four_hour["meets_target"] == latest["meets_standard"]
+    ranked = peer_rank(providers.filter(pl.col("period") == dt.date(2025, 7, 31)), "pct_within_4h", higher_is_better=True)
+    assert four_hour["rank"] == ranked.filter(pl.col("org_code") == "RBD")["rank"][0]
+    # the chart covers June 2024 – July 2025 only, not the 2016–2019 months before the gap
+    recent = providers.filter(pl.col("org_code") == "RBD", pl.col("period") >= dt.date(2024, 6, 1))
+    chart = provider_chart(recent, "RBD", "pct_within_4h", polarity="up", target=78.0)
+    assert four_hour["variation"] == chart.latest_variation and four_hour["assurance"] == chart.assurance
+    occupancy = summary.filter(pl.col("measure") == "occupancy_general_acute").row(0, named=True)
+    assert occupancy["period"] == dt.date(2025, 6, 30) and occupancy["target"] == 92.0
+    assert occupancy["meets_target"] == (occupancy["value"] <= 92.0)
+    assert trust_summary(series, "NOPE").is_empty()

@@ -16,7 +16,8 @@ Public API (see docs/flow.md):
   :func:`diagnostic_waits` (6+ weeks, all tests or by test, :data:`DM01_STANDARD`,
   :data:`DM01_INTERIM_STANDARD`), :func:`cancelled_operations` (last-minute, 28-day breaches);
   :func:`peer_rank` (rank and quartile among peers), :func:`provider_chart` (XmR chart),
-  :func:`with_icb` / :func:`load_trust_icbs` (ICB of each trust from ODS).
+  :func:`with_icb` / :func:`load_trust_icbs` (ICB of each trust from ODS); :func:`trust_summary` (one
+  trust's latest headlines with target, peer rank and SPC variation, for its page).
 * Bed-flow simulation of one hospital: :class:`BedModel`, :func:`simulate_beds` → :class:`BedFlowResult`
   (occupancy, decision-to-admit waits over 4 and 12 hours, elective cancellations for want of a bed,
   delayed-discharge bed days); scenarios :func:`discharge_service`, :func:`ring_fence`,
@@ -50,6 +51,7 @@ from carebacklog.flow.measures import (
     load_trust_icbs,
     peer_rank,
     provider_chart,
+    trust_summary,
     with_icb,
 )
 from carebacklog.flow.reader import bundled_ae_files, bundled_series, identify, read_flow, read_flow_file
@@ -92,5 +94,6 @@ __all__ = [
     "read_kh03_master",
     "ring_fence",
     "simulate_beds",
+    "trust_summary",
     "with_icb",
 ]

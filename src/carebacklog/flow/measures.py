@@ -47,6 +47,7 @@ __all__ = [
     "DM01_INTERIM_STANDARD",
     "DM01_STANDARD",
     "GROUPINGS",
+    "HEADLINES",
     "ae_performance",
     "bed_occupancy",
     "cancelled_operations",
@@ -54,6 +55,7 @@ __all__ = [
     "load_trust_icbs",
     "peer_rank",
     "provider_chart",
+    "trust_summary",
     "with_icb",
 ]
 
@@ -258,7 +260,8 @@ def cancelled_operations(flow: pl.DataFrame, by: Grouping | str = "national") ->
     Columns: ``period``, keys, ``last_minute_cancellations, not_treated_within_28_days,
     pct_not_treated_within_28_days``; for providers ``peer_group`` (``NHS trust`` or ``independent
     sector or other``). National = every provider, independent sector included (the file's
-    ``England (Including Independent Sector)`` row).
+    ``England (Including Independent Sector)`` row); so are regions here, whereas the file's own region
+    rows (``level`` ``region``) leave the independent sector out.
     """
     measures = ("last_minute_cancellations", "not_treated_within_28_days")
     w = _wide(flow, "cancelled_ops", measures, by)
@@ -355,3 +358,65 @@ def with_icb(flow: pl.DataFrame, icbs: pl.DataFrame) -> pl.DataFrame:
         .drop("_icb")
         .select(flow.columns)
     )
+
+
+#: A trust page's headlines: (publication, measure column, higher is better, target column or None).
+HEADLINES: tuple[tuple[str, str, bool, str | None], ...] = (
+    ("ae", "pct_within_4h", True, "standard"),
+    ("ae", "pct_within_4h_type1", True, "standard"),
+    ("ae", "pct_dta_over_12h", False, None),
+    ("kh03", "occupancy_general_acute", False, "ambition"),
+    ("dm01", "pct_6_plus_weeks", False, "standard"),
+    ("cancelled_ops", "pct_not_treated_within_28_days", False, None),
+)
+_TABLES = {"ae": ae_performance, "kh03": bed_occupancy, "dm01": diagnostic_waits, "cancelled_ops": cancelled_operations}
+
+
+def _latest_run(series: pl.DataFrame) -> pl.DataFrame:
+    """The periods since the last gap in a sorted series (a missing month or quarter starts a new run),
+    so an SPC chart never joins, say, 2016–2019 to 2024–2025."""
+    periods = series["period"].to_list()
+    step = 100 if len(periods) > 1 and (periods[1] - periods[0]).days > 40 else 40
+    start = 0
+    for i in range(1, len(periods)):
+        if (periods[i] - periods[i - 1]).days > step:
+            start = i
+    return series.slice(start)
+
+
+def trust_summary(flow: pl.DataFrame, org_code: str) -> pl.DataFrame:
+    """One trust's latest urgent-care and capacity headlines, for a page beside its elective measures.
+
+    One row per headline (:data:`HEADLINES`) the table has for ``org_code``: ``publication, measure,
+    period`` (latest), ``value``, ``target`` (the standard or ambition, else null), ``meets_target``,
+    ``rank``/``peers``/``quartile`` among peers that period, and the XmR chart's ``variation`` and
+    ``assurance`` over the trust's latest unbroken run of periods (null with fewer than 2). Empty if the trust is in none
+    of the publications.
+    """
+    rows: list[dict[str, object]] = []
+    for publication, column, higher, target_column in HEADLINES:
+        table = _TABLES[publication](flow.filter(pl.col("publication") == publication), "provider")
+        mine = table.filter((pl.col("org_code") == org_code) & pl.col(column).is_not_null()).sort("period")
+        if mine.is_empty():
+            continue
+        latest = mine.row(-1, named=True)
+        ranked = peer_rank(table.filter(pl.col("period") == latest["period"]), column, higher_is_better=higher)
+        me = ranked.filter(pl.col("org_code") == org_code).row(0, named=True)
+        target = latest[target_column] if target_column else None
+        variation = assurance = None
+        mine = _latest_run(mine)
+        if mine.height >= 2:
+            chart = provider_chart(mine, org_code, column, polarity="up" if higher else "down",
+                                   target=float(target) if target is not None else None)
+            variation, assurance = chart.latest_variation, chart.assurance
+        rows.append({
+            "publication": publication, "measure": column, "period": latest["period"], "value": latest[column],
+            "target": target,
+            "meets_target": None if target is None else (latest[column] >= target if higher else latest[column] <= target),
+            "rank": me["rank"], "peers": me["peers"], "quartile": me["quartile"],
+            "variation": variation, "assurance": assurance,
+        })
+    schema = {"publication": pl.String, "measure": pl.String, "period": pl.Date, "value": pl.Float64,
+              "target": pl.Float64, "meets_target": pl.Boolean, "rank": pl.Int64, "peers": pl.Int64,
+              "quartile": pl.Int8, "variation": pl.String, "assurance": pl.String}
+    return pl.DataFrame(rows, schema=schema)
