@@ -122,8 +122,8 @@ class BedFlowResult:
 
     ``daily``: ``day, occupied_midnight`` (all beds in use at the end of the day, KH03's overnight count),
     ``emergency_admissions, dta_over_4h, dta_over_12h, electives_booked, electives_cancelled``;
-    ``patients``: one row per arrival (``route, arrival, admitted, wait_hours, stay_days, delay_days,
-    outcome`` = admitted | cancelled | diverted).
+    ``patients``: one row per arrival after the warm-up (``route, arrival, admitted`` (days since the
+    first counted day), ``wait_hours, stay_days, delay_days, outcome`` = admitted | cancelled | diverted).
     """
 
     model: BedModel
@@ -222,7 +222,9 @@ def simulate_beds(
         "delay_days": delay_all,
         "outcome": outcomes.astype(str),
     }).with_columns(pl.col("admitted", "wait_hours").fill_nan(None))
-    counted = patients.filter(pl.col("arrival") >= warmup_days)
+    counted = patients.filter(pl.col("arrival") >= warmup_days).with_columns(
+        pl.col("arrival", "admitted") - warmup_days  # days since the first counted day
+    )
 
     ok = ~np.isnan(admitted_at)
     begin, end = admitted_at[ok], admitted_at[ok] + stay[ok]
@@ -237,7 +239,7 @@ def simulate_beds(
     d_start, d_end = begin + (stay[ok] - delay_all[ok]), end  # the delayed part sits at the end of the stay
     delayed_bed_days = float(np.clip(np.minimum(d_end, hi) - np.maximum(d_start, lo), 0.0, None).sum())
 
-    day_of = (counted["arrival"].floor().cast(pl.Int64) - warmup_days).alias("day")
+    day_of = counted["arrival"].floor().cast(pl.Int64).alias("day")
     per_day = counted.with_columns(day_of).group_by("day").agg(
         ((pl.col("route") == "emergency") & (pl.col("outcome") == "admitted")).sum().alias("emergency_admissions"),
         ((pl.col("route") == "emergency") & (pl.col("wait_hours") > 4)).sum().alias("dta_over_4h"),
