@@ -16,7 +16,7 @@ The model (times in days):
 * **Length of stay** by route: the clinical stay (mean and coefficient of variation; CV 1 is
   exponential, otherwise lognormal) plus, for a share ``delayed_share`` of emergency patients, a
   **delayed discharge** (medically fit but not yet discharged) exponentially distributed with mean
-  ``delayed_days``. A discharge service (the seeds' 24-hour therapy and home-assessment service) shortens
+  ``delayed_days``. A discharge service (e.g. a 24-hour therapy and home-assessment service) shortens
   each delay by ``delay_reduction_days``: max(0, delay − N).
 
 Beds are assigned in arrival order to the bed that frees first (the Kiefer–Wolfowitz recursion for a

@@ -9,7 +9,7 @@
   add (target − simulated occupied beds) ÷ λ_em to L, each on three simulated years (common random numbers).
 
 Elective admissions needing an overnight bed, the delayed-discharge share and its mean are not in these
-files: they are arguments, to be taken from local data (or the seeds' discharge schemes).
+files: they are arguments, to be taken from local data.
 """
 
 from __future__ import annotations
