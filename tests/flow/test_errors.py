@@ -187,3 +187,14 @@ def test_not_a_workbook_and_unknown_layouts(tmp_path):
     text.write_text("")
     with pytest.raises(FlowFileError, match="unsupported file type"):
         read_flow(text)
+
+
+def test_empty_files(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(FlowFileError, match="cannot read as CSV"):
+        read_flow(empty)
+    header_only = tmp_path / "ae.csv"
+    header_only.write_text(AE_JAN_2025.read_text().splitlines()[0] + "\n")
+    with pytest.raises(FlowFileError, match="expected one month, found 0"):
+        read_flow(header_only)
