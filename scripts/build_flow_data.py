@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from carebacklog.flow import national_check, read_flow
+from carebacklog.flow import national_check, read_flow, region_check
 
 BY_TEST_MEASURES = (
     "waiting_list_total",
@@ -73,9 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     flow = build(args.source_dir)
     check = national_check(flow)
     failed = check.filter(pl.col("matches") == False)  # noqa: E712 (null = no England row)
+    regional = region_check(flow)
+    failed = pl.concat([failed.select("source", "period", "measure"),
+                        regional.filter(~pl.col("matches")).select("source", "period", "measure")])
     if failed.height:
         print(failed, file=sys.stderr)
-        raise SystemExit("provider sums differ from a file's England row; not writing")
+        raise SystemExit("provider sums differ from a file's England or region row; not writing")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     flow.write_parquet(args.out, compression="zstd", compression_level=19)
     summary = flow.group_by("publication").agg(
@@ -83,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         pl.col("period").n_unique().alias("periods"), pl.len().alias("rows"),
     ).sort("publication")
     print(summary)
-    print(f"{args.out}: {args.out.stat().st_size:,} bytes; {check.height} national checks, all equal")
+    print(f"{args.out}: {args.out.stat().st_size:,} bytes; {check.height} national and {regional.height} "
+          "regional checks, all equal")
     return 0
 
 

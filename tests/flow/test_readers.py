@@ -213,3 +213,17 @@ def test_bundled_series_holds_each_bundled_workbook_as_read(series, path):
 def test_bundled_helpers():
     assert bundled_ae_files() == AE_MONTHLY
     assert bundled_series().height > 400_000
+
+
+def test_region_rows_equal_the_sum_of_their_providers(series):
+    from carebacklog.flow import region_check
+
+    check = region_check(series)
+    assert check["matches"].all(), check.filter(~pl.col("matches"))
+    counts = dict(check.group_by("publication").agg(pl.len()).iter_rows())
+    assert counts == {"kh03": 4 * 7 * 10, "cancelled_ops": 4 * 7 * 2}  # quarters × regions × counts
+    q3 = read_kh03(KH03_Q3_REVISED).filter(pl.col("level") == "region")
+    assert sorted(q3["org_code"].unique()) == ["Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63"]
+    london = q3.filter(pl.col("org_code") == "Y56", pl.col("measure") == "beds_available_general_acute")
+    assert london["org_name"][0] == "LONDON" and london["value"][0] == pytest.approx(18142.804348, abs=1e-6)
+    assert region_check(read_kh03(KH03_Q3_REVISED))["matches"].all()

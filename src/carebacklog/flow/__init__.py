@@ -8,7 +8,8 @@ Public API (see docs/flow.md):
   layout (:func:`read_ae_monthly`, :func:`read_ae_attendances_tidy`, :func:`read_kh03`,
   :func:`read_kh03_master`, :func:`read_dm01`, :func:`read_cancelled_ops`); :func:`identify`;
   :func:`bundled_series` (the bundled tidy series) and :func:`bundled_ae_files`.
-* :func:`national_check` — each file's England row against the sum of its provider rows.
+* :func:`national_check` — each file's England row against the sum of its provider rows;
+  :func:`region_check` — its region rows against the providers of each region.
 * :class:`FlowFileError` — a file that cannot be read (names file, sheet, row and column).
 * Measures against their standards, by ``national``/``region``/``icb``/``provider``:
   :func:`ae_performance` (4-hour, all types and type 1, against :data:`AE_FOUR_HOUR_STANDARD`; 12-hour
@@ -56,7 +57,7 @@ from carebacklog.flow.measures import (
 )
 from carebacklog.flow.reader import bundled_ae_files, bundled_series, identify, read_flow, read_flow_file
 from carebacklog.flow.tidy import FLOW_SCHEMA, FlowFileError, empty_flow
-from carebacklog.flow.totals import national_check
+from carebacklog.flow.totals import national_check, region_check
 
 __all__ = [
     "AE_CONSTITUTIONAL_STANDARD",
@@ -92,6 +93,7 @@ __all__ = [
     "read_flow_file",
     "read_kh03",
     "read_kh03_master",
+    "region_check",
     "ring_fence",
     "simulate_beds",
     "trust_summary",

@@ -2,8 +2,8 @@
 
 Two layouts:
 
-* the quarterly workbook (``Beds-Open-Overnight-Web_File-Q<n>-<yyyy-yy>[revised].xlsx``), sheet
-  ``NHS Trust by Sector``: metadata (``Period: April to June 2025``) above a two-row header, the group row
+* the quarterly workbook (``Beds-Open-Overnight-Web_File-Q<n>-<yyyy-yy>[revised].xlsx``), sheets
+  ``NHS Trust by Sector`` and ``Region by Sector`` (the same columns, ``AT Name`` for the region): metadata (``Period: April to June 2025``) above a two-row header, the group row
   ``Available`` / ``Occupied`` / ``% Occupied`` over ``Year, Period End, Region Code, Org Code, Org Name``
   and the sectors ``Total, General & Acute, Learning Disabilities, Maternity, Mental Illness``. Values are
   the average daily number of beds open overnight in the quarter (so fractional). The first data row is
@@ -26,12 +26,21 @@ from pathlib import Path
 
 import polars as pl
 
-from carebacklog.flow.sheets import read_sheet, table_from_rows
+from carebacklog.flow.sheets import read_sheet, sheet_names, table_from_rows
 from carebacklog.flow.tidy import FLOW_SCHEMA, FlowFileError, month_end
 
-__all__ = ["KH03_MASTER_COLUMNS", "KH03_SECTORS", "KH03_SHEET", "read_kh03", "read_kh03_master"]
+__all__ = [
+    "KH03_MASTER_COLUMNS",
+    "KH03_REGION_SHEET",
+    "KH03_SECTORS",
+    "KH03_SHEET",
+    "read_kh03",
+    "read_kh03_master",
+]
 
 KH03_SHEET = "NHS Trust by Sector"
+#: The regions' sheet: the same columns with ``AT Name`` (the region's name) for the organisation.
+KH03_REGION_SHEET = "Region by Sector"
 #: KH03 sector heading → measure suffix.
 KH03_SECTORS = {
     "Total": "total",
@@ -41,7 +50,6 @@ KH03_SECTORS = {
     "Mental Illness": "mental_illness",
 }
 _GROUPS = {"Available": "beds_available", "Occupied": "beds_occupied", "% Occupied": "occupied_share"}
-_ANCHORS = ("Region Code", "Org Code", "Org Name")
 _PERIOD = re.compile(r"^([A-Za-z]+) to ([A-Za-z]+) (\d{4})$")
 
 #: Master quarterly trust CSV column → measure.
@@ -67,29 +75,49 @@ def _quarter_period(text: str, path: Path, sheet: str) -> dt.date:
     return month_end(last.year, last.month)
 
 
-def read_kh03(path: str | Path) -> pl.DataFrame:
-    """One KH03 quarterly workbook (sheet ``NHS Trust by Sector``) into the tidy flow table.
+def read_kh03(path: str | Path, *, regions: bool = True) -> pl.DataFrame:
+    """One KH03 quarterly workbook into the tidy flow table: trusts and England from ``NHS Trust by
+    Sector``; with ``regions`` (and where the workbook has it), the seven regions from ``Region by Sector``
+    (``level`` ``region``; its England line repeats the trusts' sheet's and is not read again).
 
     Measures ``beds_available_<sector>``, ``beds_occupied_<sector>`` (average daily beds) and
     ``occupied_share_<sector>`` (as published, 0–1) for the sectors of :data:`KH03_SECTORS`.
     """
     path = Path(path)
-    table = table_from_rows(path, KH03_SHEET, read_sheet(path, KH03_SHEET), _ANCHORS, group_row=True)
-    period = _quarter_period(table.metadata.get("Period", ""), path, KH03_SHEET)
+    period, frame = _kh03_sheet(path, KH03_SHEET, ("Region Code", "Org Code", "Org Name"))
+    frames = [frame]
+    if regions and KH03_REGION_SHEET in sheet_names(path):
+        region_period, region_frame = _kh03_sheet(path, KH03_REGION_SHEET, ("Region Code", "AT Name"))
+        if region_period != period:
+            raise FlowFileError(path, f"sheets {KH03_SHEET!r} and {KH03_REGION_SHEET!r} are for different quarters")
+        frames.append(region_frame.filter(pl.col("level") == "region"))
+    return _finish(pl.concat(frames), pl.lit(period, pl.Date), path)
+
+
+def _kh03_sheet(path: Path, sheet: str, anchors: tuple[str, ...]) -> tuple[dt.date, pl.DataFrame]:
+    table = table_from_rows(path, sheet, read_sheet(path, sheet), anchors, group_row=True)
+    period = _quarter_period(table.metadata.get("Period", ""), path, sheet)
     columns = []
     for group, stem in _GROUPS.items():
         for sector, suffix in KH03_SECTORS.items():
             columns.append((table.index(f"{group} | {sector}"), f"{stem}_{suffix}"))
-    region_i, code_i, name_i = (table.index(c) for c in _ANCHORS)
-    out: dict[str, list[object]] = {k: [] for k in ("level", "org_code", "org_name", "region_code", "measure", "value")}
+    trusts = "Org Code" in anchors
+    region_i = table.index("Region Code")
+    code_i = table.index("Org Code") if trusts else region_i
+    name_i = table.index("Org Name" if trusts else "AT Name")
+    keys = ("level", "org_code", "org_name", "region_code", "region_name", "measure", "value")
+    out: dict[str, list[object]] = {k: [] for k in keys}
     for offset, row in enumerate(table.rows):
         code, name = table.text(row, code_i), table.text(row, name_i)
         if not code and not name:
             continue
-        level = "england" if not code and name.lower() == "england" else "provider"
-        if level == "provider" and not code:
-            raise FlowFileError(path, "has no org code", sheet=KH03_SHEET, row=table.first_row + offset,
-                                column="Org Code")
+        if not code and name.lower() == "england":
+            level = "england"
+        elif not code:
+            raise FlowFileError(path, "has no code", sheet=sheet, row=table.first_row + offset,
+                                column="Org Code" if trusts else "Region Code")
+        else:
+            level = "provider" if trusts else "region"
         region = table.text(row, region_i) or None
         for i, measure in columns:
             value = table.number(row, i, offset)
@@ -99,10 +127,10 @@ def read_kh03(path: str | Path) -> pl.DataFrame:
             out["org_code"].append(code or None)
             out["org_name"].append("England" if level == "england" else name)
             out["region_code"].append(None if level == "england" else region)
+            out["region_name"].append(name if level == "region" else None)
             out["measure"].append(measure)
             out["value"].append(value)
-    frame = pl.DataFrame(out, schema={k: FLOW_SCHEMA[k] for k in out})
-    return _finish(frame, pl.lit(period, pl.Date), path)
+    return period, pl.DataFrame(out, schema={k: FLOW_SCHEMA[k] for k in keys})
 
 
 def _finish(frame: pl.DataFrame, period: pl.Expr, path: Path) -> pl.DataFrame:

@@ -3,14 +3,16 @@
 Every publication read here prints England's figures as a row of its own (A&E's ``TOTAL`` line, KH03's
 ``England`` line, DM01's ``Total`` line, cancelled operations' ``England (Including Independent
 Sector)`` line). Summing the provider rows must give that row back; a difference means a provider row was
-lost or misread (or, for the KH03 panel, rounded by whoever built it).
+lost or misread (or, for the KH03 panel, rounded by whoever built it). Where a file also has region
+rows (KH03's ``Region by Sector``, cancelled operations' ``National & Regional``), :func:`region_check`
+does the same per region.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["NON_ADDITIVE", "national_check"]
+__all__ = ["NHS_TRUST_CODE", "NON_ADDITIVE", "national_check", "region_check"]
 
 #: Measures that are shares, not counts: they do not add up across providers and are not checked.
 NON_ADDITIVE = ("occupied_share_", "waiting_6_plus_share")
@@ -64,3 +66,43 @@ def national_check(flow: pl.DataFrame, *, tolerance: float = 1e-6) -> pl.DataFra
             "matches"
         )
     ).sort([*keys, "breakdown"], nulls_last=False)
+
+
+#: ODS codes of NHS trusts (three characters, R… or T…): the providers of "excluding independent sector".
+NHS_TRUST_CODE = r"^[RT][A-Z0-9]{2}$"
+
+
+def region_check(flow: pl.DataFrame, *, tolerance: float = 1e-6) -> pl.DataFrame:
+    """Compare each file's region rows with the sum of its providers in that region.
+
+    Region rows published "excluding independent sector" (cancelled operations) are compared with NHS
+    trusts only (:data:`NHS_TRUST_CODE`). Returns ``publication, source, period, region_code, measure,
+    providers, provider_sum, regional, difference, matches``.
+    """
+    keys = ["publication", "source", "period", "region_code", "measure"]
+    additive = ~pl.any_horizontal(*(pl.col("measure").str.starts_with(p) for p in NON_ADDITIVE))
+    rows = flow.filter(additive)
+    regions = rows.filter(pl.col("level") == "region").select(
+        *keys, pl.col("breakdown").is_not_null().alias("_nhs_only"), pl.col("value").alias("regional")
+    )
+    providers = rows.filter((pl.col("level") == "provider") & pl.col("breakdown").is_null())
+    sums = [
+        frame.group_by(keys).agg(pl.len().cast(pl.UInt32).alias("providers"), pl.col("value").sum().alias("provider_sum"))
+        .with_columns(pl.lit(nhs_only).alias("_nhs_only"))
+        for nhs_only, frame in (
+            (False, providers),
+            (True, providers.filter(pl.col("org_code").str.contains(NHS_TRUST_CODE))),
+        )
+    ]
+    out = regions.join(pl.concat(sums), on=[*keys, "_nhs_only"], how="left").with_columns(
+        (pl.col("provider_sum") - pl.col("regional")).alias("difference")
+    )
+    return (
+        out.with_columns(
+            (pl.col("difference").abs() <= tolerance * pl.max_horizontal(pl.lit(1.0), pl.col("regional").abs()))
+            .fill_null(False)
+            .alias("matches")
+        )
+        .drop("_nhs_only")
+        .sort(keys)
+    )
