@@ -140,3 +140,18 @@ def test_a_year_of_a_large_hospital_runs_well_under_a_second():
         simulate_beds(model, 365, rng=np.random.default_rng(seed))
         best = min(best, time.perf_counter() - start)
     assert best < 1.0
+
+
+def test_compare_scenarios_reports_beds_freed_and_changes():
+    from carebacklog.flow.bedsim import compare_scenarios
+
+    base = _busy_trust()
+    table = compare_scenarios(base, {"discharge 2 days": discharge_service(base, 2.0), "20 beds": extra_beds(base, 20)},
+                              days=365, seed=3)
+    assert table["scenario"].to_list() == ["baseline", "discharge 2 days", "20 beds"]
+    baseline = simulate_beds(base, 365, rng=np.random.default_rng(3)).summary()
+    assert table["mean_occupied_beds"][0] == baseline["mean_occupied_beds"] and table["beds_freed"][0] == 0
+    service = table.row(1, named=True)
+    assert service["beds_freed"] > 5
+    assert service["dta_over_12h_change"] == service["dta_over_12h"] - baseline["dta_over_12h"] <= 0
+    assert service["electives_cancelled_change"] < 0 and table["electives_cancelled_change"][2] < 0

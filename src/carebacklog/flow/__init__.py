@@ -22,7 +22,7 @@ Public API (see docs/flow.md):
 * Bed-flow simulation of one hospital: :class:`BedModel`, :func:`simulate_beds` → :class:`BedFlowResult`
   (occupancy, decision-to-admit waits over 4 and 12 hours, elective cancellations for want of a bed,
   delayed-discharge bed days); scenarios :func:`discharge_service`, :func:`ring_fence`,
-  :func:`extra_beds`; :func:`erlang_b`; :func:`calibrate_model` (a real trust from KH03 and A&E).
+  :func:`extra_beds`, compared with :func:`compare_scenarios`; :func:`erlang_b`; :func:`calibrate_model` (a real trust from KH03 and A&E).
 """
 
 from carebacklog.flow.ae import read_ae_attendances_tidy, read_ae_monthly
@@ -30,6 +30,7 @@ from carebacklog.flow.beds import read_kh03, read_kh03_master
 from carebacklog.flow.bedsim import (
     BedFlowResult,
     BedModel,
+    compare_scenarios,
     discharge_service,
     erlang_b,
     extra_beds,
@@ -75,6 +76,7 @@ __all__ = [
     "bundled_series",
     "calibrate_model",
     "cancelled_operations",
+    "compare_scenarios",
     "diagnostic_waits",
     "discharge_service",
     "empty_flow",

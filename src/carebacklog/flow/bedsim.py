@@ -43,6 +43,7 @@ import polars as pl
 __all__ = [
     "BedFlowResult",
     "BedModel",
+    "compare_scenarios",
     "discharge_service",
     "erlang_b",
     "extra_beds",
@@ -302,3 +303,31 @@ def _assign(
         else:
             outcome[i] = "cancelled"
     return start, outcome
+
+
+def compare_scenarios(
+    baseline: BedModel,
+    scenarios: dict[str, BedModel],
+    days: int = 365,
+    *,
+    seed: int = 0,
+    warmup_days: int = 28,
+) -> pl.DataFrame:
+    """Each scenario against the baseline, all run with the same seed (common random numbers).
+
+    One row per run (``baseline`` first): ``scenario`` and the :meth:`BedFlowResult.summary` figures,
+    plus ``beds_freed`` (baseline's mean occupied beds minus the scenario's), ``dta_over_12h_change`` and
+    ``electives_cancelled_change`` (scenario minus baseline). Counts are for ``days`` days.
+    """
+    runs = {"baseline": baseline, **scenarios}
+    rows = []
+    for name, model in runs.items():
+        summary = simulate_beds(model, days, rng=np.random.default_rng(seed), warmup_days=warmup_days).summary()
+        rows.append({"scenario": name, **summary})
+    table = pl.DataFrame(rows)
+    base = table.row(0, named=True)
+    return table.with_columns(
+        beds_freed=base["mean_occupied_beds"] - pl.col("mean_occupied_beds"),
+        dta_over_12h_change=pl.col("dta_over_12h") - base["dta_over_12h"],
+        electives_cancelled_change=pl.col("electives_cancelled") - base["electives_cancelled"],
+    )
