@@ -244,3 +244,16 @@ def test_trust_summary_puts_the_latest_headlines_beside_their_peers_and_chart(se
     assert occupancy["period"] == dt.date(2025, 6, 30) and occupancy["target"] == 92.0
     assert occupancy["meets_target"] == (occupancy["value"] <= 92.0)
     assert trust_summary(series, "NOPE").is_empty()
+
+
+def test_with_icb_fills_regions_the_file_lacks(series):
+    panel = series.filter(pl.col("publication") == "kh03", pl.col("period") == dt.date(2024, 6, 30))
+    assert panel.filter(pl.col("level") == "provider")["region_code"].null_count() > 0  # the panel has none
+    filled = with_icb(panel, load_trust_icbs())
+    rbd = filled.filter(pl.col("org_code") == "RBD")
+    assert rbd["region_code"].unique().to_list() == ["Y58"] and rbd["icb_code"].unique().to_list() == ["QVV"]
+    by_region = bed_occupancy(filled, "region")
+    assert by_region["region_code"].drop_nulls().n_unique() == 7
+    # a region given by the file is kept
+    workbook = series.filter(pl.col("source") == "Beds-Open-Overnight-Web_File-Q2-2024-25.xlsx")
+    assert with_icb(workbook, load_trust_icbs())["region_code"].equals(workbook["region_code"])

@@ -345,17 +345,23 @@ def load_trust_icbs(path: str | Path | None = None) -> pl.DataFrame:
 
 
 def with_icb(flow: pl.DataFrame, icbs: pl.DataFrame) -> pl.DataFrame:
-    """The flow table with ``icb_code`` filled for provider rows from ``icbs`` (``org_code, icb_code``);
-    providers not in it keep null (independent-sector providers, closed trusts)."""
-    lookup = icbs.select("org_code", pl.col("icb_code").alias("_icb")).unique("org_code")
+    """The flow table with ``icb_code`` filled for provider rows from ``icbs`` (``org_code, icb_code``
+    and optionally ``region_code``, as :func:`load_trust_icbs` gives), and ``region_code`` where the
+    file gave none (the KH03 panel, the 2016–2019 A&E series); providers not in ``icbs`` keep nulls
+    (independent-sector providers, closed trusts)."""
+    lookup = icbs.select(
+        "org_code",
+        pl.col("icb_code").alias("_icb"),
+        (pl.col("region_code") if "region_code" in icbs.columns else pl.lit(None, pl.String)).alias("_region"),
+    ).unique("org_code")
+    provider = pl.col("level") == "provider"
     return (
         flow.join(lookup, on="org_code", how="left")
         .with_columns(
-            pl.when(pl.col("level") == "provider").then(pl.coalesce("icb_code", "_icb")).otherwise("icb_code").alias(
-                "icb_code"
-            )
+            pl.when(provider).then(pl.coalesce("icb_code", "_icb")).otherwise("icb_code").alias("icb_code"),
+            pl.when(provider).then(pl.coalesce("region_code", "_region")).otherwise("region_code").alias("region_code"),
         )
-        .drop("_icb")
+        .drop("_icb", "_region")
         .select(flow.columns)
     )
 
