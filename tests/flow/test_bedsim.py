@@ -155,3 +155,40 @@ def test_compare_scenarios_reports_beds_freed_and_changes():
     assert service["beds_freed"] > 5
     assert service["dta_over_12h_change"] == service["dta_over_12h"] - baseline["dta_over_12h"] <= 0
     assert service["electives_cancelled_change"] < 0 and table["electives_cancelled_change"][2] < 0
+
+
+def test_rebooked_electives_go_first_on_the_next_weekday_list_hand_worked():
+    """One bed, two electives booked each weekday, each staying ~0.4 days (the bed is free again by the
+    next morning): one operation a weekday, first booked first treated, so the j-th patient booked (0, 1,
+    …) is treated on the j-th weekday, and the list grows by one a day."""
+    model = BedModel(beds=1, emergency_per_day=0.0, emergency_los_days=1.0, electives_per_weekday=2.0,
+                     elective_los_days=0.4, elective_los_cv=1e-3, rebook_cancelled=True)
+    result = simulate_beds(model, 28, rng=np.random.default_rng(0), warmup_days=0)
+    p = result.patients.sort("arrival", maintain_order=True)
+    weekdays = [d for d in range(28) if d % 7 < 5]  # 20 weekdays; day 0 is a Monday
+    admitted = p.filter(pl.col("outcome") == "admitted")
+    assert admitted.height == 20
+    assert [int(a) for a in admitted["admitted"].to_list()] == weekdays
+    assert p["admitted"].to_list()[:20] == [d + 8 / 24 for d in weekdays]  # in booking order
+    assert p["cancellations"].to_list()[:3] == [0, 1, 1]  # patient 1 waits a day, patient 2 a day
+    # patient j is booked on weekday j // 2 and treated on weekday j: cancelled j - j//2 times
+    assert p["cancellations"].to_list()[:20] == [j - j // 2 for j in range(20)]
+    assert result.daily["electives_cancelled"].sum() == result.summary()["electives_cancelled"]
+    # first cancelled on weekday 9 (patient 19), treated on weekday 19: 14 days later; nobody past 28 days
+    assert result.summary()["electives_not_treated_within_28_days"] == 20  # the 20 still waiting at the end
+
+
+def test_rebooking_treats_more_electives_and_counts_28_day_breaches():
+    fuller = extra_beds(_busy_trust(), -10)  # 295 beds: some rebooked patients wait past 28 days
+    plain = simulate_beds(fuller, 365, rng=np.random.default_rng(8)).summary()
+    rebooked_model = BedModel(**{**fuller.__dict__, "rebook_cancelled": True})
+    result = simulate_beds(rebooked_model, 365, rng=np.random.default_rng(8))
+    rebooked = result.summary()
+    assert plain["electives_not_treated_within_28_days"] == plain["electives_cancelled"]  # never rebooked
+    el = result.patients.filter(pl.col("route") == "elective")
+    treated_plain = plain["electives_booked"] - plain["electives_cancelled"]
+    assert el.filter(pl.col("outcome") == "admitted").height > treated_plain
+    assert 0 < rebooked["electives_not_treated_within_28_days"] < el.filter(pl.col("cancellations") > 0).height
+    # a rebooked patient is admitted on a weekday list at 08:00
+    late = el.filter(pl.col("cancellations") > 0, pl.col("outcome") == "admitted")["admitted"].to_numpy()
+    assert np.allclose((late % 1) * 24, 8.0) and np.all(np.floor(late + 28) % 7 < 5)

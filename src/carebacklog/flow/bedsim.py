@@ -12,7 +12,8 @@ The model (times in days):
   ``elective_hour``. An elective patient takes a ring-fenced elective bed if one is free, else (with
   ``elective_overflow``) a free general bed; if none is free their operation is cancelled for want of a
   bed. Electives never take a bed from a waiting emergency patient: while anyone waits in A&E no
-  general bed is free.
+  general bed is free. With ``rebook_cancelled`` a cancelled patient goes on the next weekday's list,
+  ahead of that day's new bookings (in the order first booked), until treated.
 * **Length of stay** by route: the clinical stay (mean and coefficient of variation; CV 1 is
   exponential, otherwise lognormal) plus, for a share ``delayed_share`` of emergency patients, a
   **delayed discharge** (medically fit but not yet discharged) exponentially distributed with mean
@@ -34,6 +35,7 @@ beds freed ≈ λ·share·(E[D] − E[max(0, D − N)]) = λ·share·d·(1 − e
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -72,6 +74,7 @@ class BedModel:
     elective_overflow: bool = True
     emergency_queue: bool = True
     elective_hour: float = 8.0
+    rebook_cancelled: bool = False
 
     def __post_init__(self) -> None:
         if self.beds < 0 or self.ring_fenced_elective_beds < 0:
@@ -122,9 +125,13 @@ class BedFlowResult:
     """What a run gives (statistics over the days after the warm-up).
 
     ``daily``: ``day, occupied_midnight`` (all beds in use at the end of the day, KH03's overnight count),
-    ``emergency_admissions, dta_over_4h, dta_over_12h, electives_booked, electives_cancelled``;
+    ``electives_cancelled`` (cancellations that day, rebooked patients again each time),
+    ``emergency_admissions, dta_over_4h, dta_over_12h, electives_booked`` (by day of arrival);
     ``patients``: one row per arrival after the warm-up (``route, arrival, admitted`` (days since the
-    first counted day), ``wait_hours, stay_days, delay_days, outcome`` = admitted | cancelled | diverted).
+    first counted day), ``wait_hours, stay_days, delay_days, outcome`` = admitted | cancelled (never
+    admitted) | diverted, ``cancellations, first_cancelled``). ``summary()``'s
+    ``electives_not_treated_within_28_days`` counts patients not admitted within 28 days of their first
+    cancellation (NHS Constitution pledge; the cancelled-operations statistics' second count).
     """
 
     model: BedModel
@@ -153,7 +160,13 @@ class BedFlowResult:
             "dta_over_4h": int((admitted["wait_hours"] > 4).sum()),
             "dta_over_12h": int((admitted["wait_hours"] > 12).sum()),
             "electives_booked": el.height,
-            "electives_cancelled": int((el["outcome"] == "cancelled").sum()),
+            "electives_cancelled": int(self.daily["electives_cancelled"].sum()),
+            "electives_not_treated_within_28_days": int(
+                el.filter(
+                    pl.col("first_cancelled").is_not_null()
+                    & (pl.col("admitted").is_null() | (pl.col("admitted") - pl.col("first_cancelled") > 28))
+                ).height
+            ),
             "delayed_bed_days": self.delayed_bed_days,
         }
 
@@ -206,12 +219,18 @@ def simulate_beds(
     stay = np.concatenate([em_stay + delay, el_stay])
     is_em = np.concatenate([np.ones(n_em, bool), np.zeros(n_el, bool)])
     order = np.lexsort((~is_em, time))  # by time; at a tie, the booked elective first
-    start, outcome = _assign(time[order], stay[order], is_em[order], model)
+    start, outcome, cancels, first_cancel, cancelled_at = _assign(
+        time[order], stay[order], is_em[order], model, float(total)
+    )
 
     admitted_at = np.full(time.shape[0], np.nan)
     admitted_at[order] = start
     outcomes = np.empty(time.shape[0], dtype=object)
     outcomes[order] = outcome
+    cancellations = np.zeros(time.shape[0], dtype=np.int32)
+    cancellations[order] = cancels
+    first_cancelled = np.full(time.shape[0], np.nan)
+    first_cancelled[order] = first_cancel
     wait_h = (admitted_at - time) * HOURS
     delay_all = np.concatenate([delay, np.zeros(n_el)])
     patients = pl.DataFrame({
@@ -222,9 +241,11 @@ def simulate_beds(
         "stay_days": stay,
         "delay_days": delay_all,
         "outcome": outcomes.astype(str),
-    }).with_columns(pl.col("admitted", "wait_hours").fill_nan(None))
+        "cancellations": cancellations,
+        "first_cancelled": first_cancelled,
+    }).with_columns(pl.col("admitted", "wait_hours", "first_cancelled").fill_nan(None))
     counted = patients.filter(pl.col("arrival") >= warmup_days).with_columns(
-        pl.col("arrival", "admitted") - warmup_days  # days since the first counted day
+        pl.col("arrival", "admitted", "first_cancelled") - warmup_days  # days since the first counted day
     )
 
     ok = ~np.isnan(admitted_at)
@@ -246,10 +267,12 @@ def simulate_beds(
         ((pl.col("route") == "emergency") & (pl.col("wait_hours") > 4)).sum().alias("dta_over_4h"),
         ((pl.col("route") == "emergency") & (pl.col("wait_hours") > 12)).sum().alias("dta_over_12h"),
         (pl.col("route") == "elective").sum().alias("electives_booked"),
-        (pl.col("outcome") == "cancelled").sum().alias("electives_cancelled"),
     )
+    cancel_days = np.floor(np.asarray(cancelled_at, dtype=float)).astype(np.int64) - warmup_days
+    cancels_per_day = np.bincount(cancel_days[cancel_days >= 0], minlength=days)[:days]
     daily = (
-        pl.DataFrame({"day": np.arange(days, dtype=np.int64), "occupied_midnight": occupied_midnight})
+        pl.DataFrame({"day": np.arange(days, dtype=np.int64), "occupied_midnight": occupied_midnight,
+                      "electives_cancelled": cancels_per_day.astype(np.int64)})
         .join(per_day, on="day", how="left")
         .fill_null(0)
         .sort("day")
@@ -274,35 +297,63 @@ def _rates(rates: float | tuple[float, ...], total: int, warmup: int) -> np.ndar
     return np.concatenate([np.resize(counted[::-1], warmup)[::-1], counted]) if warmup else counted
 
 
+def _next_list(t: float, hour: float) -> float:
+    """The next weekday's elective list (Monday–Friday at ``hour``) after time ``t``."""
+    day = math.floor(t) + 1  # never the same day: the list has gone by
+    while day % 7 >= 5:
+        day += 1
+    return day + hour / HOURS
+
+
 def _assign(
-    time: np.ndarray, stay: np.ndarray, is_em: np.ndarray, model: BedModel
-) -> tuple[np.ndarray, list[str]]:
-    """Admission time (NaN if none) and outcome of each patient, in arrival order."""
+    time: np.ndarray, stay: np.ndarray, is_em: np.ndarray, model: BedModel, horizon: float
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, list[float]]:
+    """Admission time (NaN if none), outcome, cancellations, first cancellation time and the time of every
+    cancellation, for each patient in arrival order. Rebooked electives (``rebook_cancelled``) go on the
+    next weekday's list ahead of that day's new bookings, in the order they were first booked."""
     general = [0.0] * model.beds  # when each bed next frees
     fenced = [0.0] * model.ring_fenced_elective_beds
-    start = np.full(time.shape[0], np.nan)
-    outcome = ["admitted"] * time.shape[0]
-    queue, overflow = model.emergency_queue, model.elective_overflow
-    heapreplace = heapq.heapreplace
+    n = time.shape[0]
+    start = np.full(n, np.nan)
+    first_cancel = np.full(n, np.nan)
+    cancellations = np.zeros(n, dtype=np.int32)
+    cancelled_at: list[float] = []
+    outcome = ["admitted"] * n
+    queue, overflow, rebook = model.emergency_queue, model.elective_overflow, model.rebook_cancelled
+    heapreplace, heappush, heappop = heapq.heapreplace, heapq.heappush, heapq.heappop
     times, stays, emergency = time.tolist(), stay.tolist(), is_em.tolist()
-    for i in range(len(times)):
-        t = times[i]
-        if emergency[i]:
+    pending: list[tuple[float, int]] = []  # rebooked electives: (list time, patient)
+    i = 0
+    while i < n or pending:
+        if pending and (i >= n or pending[0][0] <= times[i]):
+            t, j = heappop(pending)
+        else:
+            t, j = times[i], i
+            i += 1
+        if emergency[j]:
             if general and (general[0] <= t or queue):
                 s = general[0] if general[0] > t else t
-                heapreplace(general, s + stays[i])
-                start[i] = s
+                heapreplace(general, s + stays[j])
+                start[j] = s
             else:
-                outcome[i] = "diverted"
+                outcome[j] = "diverted"
         elif fenced and fenced[0] <= t:
-            heapreplace(fenced, t + stays[i])
-            start[i] = t
+            heapreplace(fenced, t + stays[j])
+            start[j] = t
         elif overflow and general and general[0] <= t:
-            heapreplace(general, t + stays[i])
-            start[i] = t
+            heapreplace(general, t + stays[j])
+            start[j] = t
         else:
-            outcome[i] = "cancelled"
-    return start, outcome
+            cancellations[j] += 1
+            cancelled_at.append(t)
+            if cancellations[j] == 1:
+                first_cancel[j] = t
+            again = _next_list(t, model.elective_hour) if rebook else horizon
+            if again < horizon:
+                heappush(pending, (again, j))
+            else:
+                outcome[j] = "cancelled"
+    return start, outcome, cancellations, first_cancel, cancelled_at
 
 
 def compare_scenarios(
