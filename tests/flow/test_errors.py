@@ -198,3 +198,19 @@ def test_empty_files(tmp_path):
     header_only.write_text(AE_JAN_2025.read_text().splitlines()[0] + "\n")
     with pytest.raises(FlowFileError, match="expected one month, found 0"):
         read_flow(header_only)
+
+
+def test_ae_lines_are_counted_in_the_file_past_a_blank_row_and_a_row_needs_a_code(tmp_path):
+    lines = AE_JAN_2025.read_text().splitlines()
+    blank = "," * (len(lines[0].split(",")) - 1)
+    fields = lines[9].split(",")
+    fields[10] = "x"
+    bad = tmp_path / "ae.csv"
+    bad.write_text("\n".join([*lines[:5], blank, *lines[5:9], ",".join(fields), *lines[10:]]) + "\n")
+    with pytest.raises(FlowFileError, match=r"row 11, column 'Attendances over 4hrs Type 1'"):
+        read_ae_monthly(bad)
+    fields = lines[3].split(",")
+    fields[1] = ""
+    bad.write_text("\n".join([*lines[:3], ",".join(fields), *lines[4:]]) + "\n")
+    with pytest.raises(FlowFileError, match=r"row 4, column 'Org Code': has no org code"):
+        read_ae_monthly(bad)

@@ -100,13 +100,12 @@ def _period(text: str, path: Path, line: int) -> dt.date:
     return month_end(first.year, first.month)
 
 
-def _bad_number(path: Path, text: pl.DataFrame, columns: list[str], line_offset: int) -> None:
-    """Raise naming the first cell of ``columns`` that is not a number (blank and ``-`` are allowed)."""
+def _bad_number(path: Path, text: pl.DataFrame, columns: list[str]) -> None:
+    """Raise naming the first cell of ``columns`` that is not a number (blank and ``-`` are allowed);
+    ``text`` carries each row's line in the file as ``_line``."""
     for name in columns:
         col = pl.col(name).str.strip_chars().str.replace_all(",", "")
-        bad = text.with_row_index("_line", offset=line_offset).filter(
-            col.is_not_null() & ~col.is_in(["", "-"]) & col.cast(pl.Float64, strict=False).is_null()
-        )
+        bad = text.filter(col.is_not_null() & ~col.is_in(["", "-"]) & col.cast(pl.Float64, strict=False).is_null())
         if bad.height:
             raise FlowFileError(path, "is not a number", row=int(bad["_line"][0]), column=name)
 
@@ -133,14 +132,18 @@ def read_ae_monthly(path: str | Path) -> pl.DataFrame:
     missing = [c for c in (*_KEYS, *AE_MONTHLY_COLUMNS) if c not in text.columns]
     if missing:
         raise FlowFileError(path, f"header lacks column(s) {missing} (renamed or missing)", row=1)
-    text = text.select(*_KEYS, *AE_MONTHLY_COLUMNS).filter(
-        pl.any_horizontal(pl.col(list(_KEYS)).str.strip_chars().fill_null("") != "")
+    text = (
+        text.select(*_KEYS, *AE_MONTHLY_COLUMNS)
+        .with_row_index("_line", offset=2)  # the line in the file (the header is line 1)
+        .filter(pl.any_horizontal(pl.col(list(_KEYS)).str.strip_chars().fill_null("") != ""))
     )
-    _bad_number(path, text, list(AE_MONTHLY_COLUMNS), line_offset=2)
+    _bad_number(path, text, list(AE_MONTHLY_COLUMNS))
     is_total = pl.col("Org Code").str.strip_chars().str.to_uppercase() == "TOTAL"
+    no_code = text.filter(~is_total.fill_null(False) & pl.col("Org Code").str.strip_chars().fill_null("").eq(""))
+    if no_code.height:
+        raise FlowFileError(path, "has no org code", row=int(no_code["_line"][0]), column="Org Code")
     periods = (
-        text.with_row_index("_line", offset=2)
-        .filter(~is_total)
+        text.filter(~is_total)
         .group_by("Period", maintain_order=True)
         .agg(pl.col("_line").first())
     )
@@ -201,8 +204,9 @@ def read_ae_attendances_tidy(path: str | Path) -> pl.DataFrame:
     missing = [c for c in _TIDY_COLUMNS if c not in text.columns]
     if missing:
         raise FlowFileError(path, f"header lacks column(s) {missing} (renamed or missing)", row=1)
-    _bad_number(path, text, ["attendances", "breaches", "admissions"], line_offset=2)
-    dated = text.with_row_index("_line", offset=2).with_columns(
+    text = text.with_row_index("_line", offset=2)
+    _bad_number(path, text, ["attendances", "breaches", "admissions"])
+    dated = text.with_columns(
         pl.col("period").str.strip_chars().str.to_date("%Y-%m-%d", strict=False).alias("_date"),
         pl.col("type").str.strip_chars().str.to_lowercase(),
     )
