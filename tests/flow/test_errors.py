@@ -214,3 +214,12 @@ def test_ae_lines_are_counted_in_the_file_past_a_blank_row_and_a_row_needs_a_cod
     bad.write_text("\n".join([*lines[:3], ",".join(fields), *lines[4:]]) + "\n")
     with pytest.raises(FlowFileError, match=r"row 4, column 'Org Code': has no org code"):
         read_ae_monthly(bad)
+
+
+def test_kh03_master_row_without_a_code(tmp_path):
+    bad = _edit_csv(KH03_MASTER, tmp_path / "m.csv", 3, "R0A,", ",")
+    with pytest.raises(FlowFileError, match=r"row 3, column 'org_code': has no org code"):
+        read_kh03_master(bad)
+    bad = _edit_csv(KH03_MASTER, tmp_path / "n.csv", 4, "2018-19 Q", "2018/19 Q")
+    with pytest.raises(FlowFileError, match=r"row 4, column 'period'"):
+        read_kh03_master(bad)

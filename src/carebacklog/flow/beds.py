@@ -176,6 +176,9 @@ def read_kh03_master(path: str | Path) -> pl.DataFrame:
     year = pl.when(quarter == 4).then(start + 1).otherwise(start)
     month = pl.when(quarter == 4).then(3).otherwise(3 + 3 * quarter)
     is_england = pl.col("org_name").str.strip_chars().str.to_lowercase() == "england"
+    no_code = text.filter(~is_england.fill_null(False) & pl.col("org_code").str.strip_chars().fill_null("").eq(""))
+    if no_code.height:
+        raise FlowFileError(path, "has no org code", row=int(no_code["_line"][0]), column="org_code")
     wide = text.with_columns(
         pl.date(year, month, 1).dt.month_end().alias("_period"),
         pl.when(is_england).then(pl.lit("england")).otherwise(pl.lit("provider")).alias("level"),
