@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -192,3 +193,23 @@ def test_rebooking_treats_more_electives_and_counts_28_day_breaches():
     # a rebooked patient is admitted on a weekday list at 08:00
     late = el.filter(pl.col("cancellations") > 0, pl.col("outcome") == "admitted")["admitted"].to_numpy()
     assert np.allclose((late % 1) * 24, 8.0) and np.all(np.floor(late + 28) % 7 < 5)
+
+
+def test_weekend_discharge_holds_add_the_beds_littles_law_predicts():
+    """Half of Saturday and Sunday discharges held to Monday: each patient is held 2 days with
+    probability ½·1/7 and 1 day with probability ½·1/7, i.e. 3/14 of a day on average, so the hospital
+    needs λ·3/14 more beds, and they show as a Sunday-night peak."""
+    base = BedModel(beds=400, emergency_per_day=50.0, emergency_los_days=4.0)
+    plain = simulate_beds(base, 2_000, rng=np.random.default_rng(5))
+    held = simulate_beds(replace(base, weekend_discharge_share=0.5), 2_000, rng=np.random.default_rng(5))
+    extra = held.mean_occupied_beds - plain.mean_occupied_beds
+    assert plain.delayed_bed_days == 0
+    assert extra == pytest.approx(50.0 * 3 / 14, rel=0.05)
+    assert held.delayed_bed_days / 2_000 == pytest.approx(extra, rel=0.01)
+    by_day = held.daily.with_columns(weekday=pl.col("day") % 7).group_by("weekday").agg(pl.col("occupied_midnight").mean())
+    nights = dict(by_day.iter_rows())
+    assert nights[6] > nights[4] + 30  # Sunday night against Friday night
+    # the same seed draws the same patients: only the holds differ
+    assert held.patients["arrival"].equals(plain.patients["arrival"])
+    with pytest.raises(ValueError):
+        BedModel(beds=1, emergency_per_day=1.0, emergency_los_days=1.0, weekend_discharge_share=1.5)

@@ -14,6 +14,9 @@ The model (times in days):
   bed. Electives never take a bed from a waiting emergency patient: while anyone waits in A&E no
   general bed is free. With ``rebook_cancelled`` a cancelled patient goes on the next weekday's list,
   ahead of that day's new bookings (in the order first booked), until treated.
+* **Weekend discharges**: with ``weekend_discharge_share`` below 1, a patient whose discharge falls on a
+  Saturday or Sunday is held until Monday (same time of day) with probability 1 − share (fewer
+  discharges at weekends); the held days count as delayed discharge.
 * **Length of stay** by route: the clinical stay (mean and coefficient of variation; CV 1 is
   exponential, otherwise lognormal) plus, for a share ``delayed_share`` of emergency patients, a
   **delayed discharge** (medically fit but not yet discharged) exponentially distributed with mean
@@ -75,6 +78,7 @@ class BedModel:
     emergency_queue: bool = True
     elective_hour: float = 8.0
     rebook_cancelled: bool = False
+    weekend_discharge_share: float = 1.0
 
     def __post_init__(self) -> None:
         if self.beds < 0 or self.ring_fenced_elective_beds < 0:
@@ -86,6 +90,8 @@ class BedModel:
             raise ValueError("mean lengths of stay must be more than 0 days")
         if self.emergency_los_cv <= 0 or self.elective_los_cv <= 0:
             raise ValueError("coefficients of variation must be more than 0")
+        if not 0 <= self.weekend_discharge_share <= 1:
+            raise ValueError("weekend_discharge_share must be in [0, 1]")
         if not 0 <= self.delayed_share <= 1 or self.delayed_days < 0 or self.delay_reduction_days < 0:
             raise ValueError("delayed_share must be in [0, 1]; delay days 0 or more")
 
@@ -214,14 +220,18 @@ def simulate_beds(
     n_el = int(booked.sum())
     el_time = np.repeat(np.arange(total, dtype=float), booked) + model.elective_hour / HOURS
     el_stay = _stays(rng, n_el, model.elective_los_days, model.elective_los_cv)
+    hold_draw = rng.random(n_em + n_el)  # drawn last, so earlier draws match runs without weekend holds
 
     time = np.concatenate([em_time, el_time])
     stay = np.concatenate([em_stay + delay, el_stay])
     is_em = np.concatenate([np.ones(n_em, bool), np.zeros(n_el, bool)])
     order = np.lexsort((~is_em, time))  # by time; at a tie, the booked elective first
-    start, outcome, cancels, first_cancel, cancelled_at = _assign(
-        time[order], stay[order], is_em[order], model, float(total)
+    start, outcome, cancels, first_cancel, cancelled_at, held = _assign(
+        time[order], stay[order], is_em[order], hold_draw[order], model, float(total)
     )
+    extension = np.zeros(time.shape[0])
+    extension[order] = held
+    stay = stay + extension  # a weekend hold lengthens the stay and counts as delayed discharge
 
     admitted_at = np.full(time.shape[0], np.nan)
     admitted_at[order] = start
@@ -232,7 +242,7 @@ def simulate_beds(
     first_cancelled = np.full(time.shape[0], np.nan)
     first_cancelled[order] = first_cancel
     wait_h = (admitted_at - time) * HOURS
-    delay_all = np.concatenate([delay, np.zeros(n_el)])
+    delay_all = np.concatenate([delay, np.zeros(n_el)]) + extension
     patients = pl.DataFrame({
         "route": np.where(is_em, "emergency", "elective"),
         "arrival": time,
@@ -306,11 +316,13 @@ def _next_list(t: float, hour: float) -> float:
 
 
 def _assign(
-    time: np.ndarray, stay: np.ndarray, is_em: np.ndarray, model: BedModel, horizon: float
-) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, list[float]]:
-    """Admission time (NaN if none), outcome, cancellations, first cancellation time and the time of every
-    cancellation, for each patient in arrival order. Rebooked electives (``rebook_cancelled``) go on the
-    next weekday's list ahead of that day's new bookings, in the order they were first booked."""
+    time: np.ndarray, stay: np.ndarray, is_em: np.ndarray, hold_draw: np.ndarray, model: BedModel, horizon: float
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, list[float], np.ndarray]:
+    """Admission time (NaN if none), outcome, cancellations, first cancellation time, the time of every
+    cancellation and the days a weekend hold added, for each patient in arrival order. Rebooked electives
+    (``rebook_cancelled``) go on the next weekday's list ahead of that day's new bookings, in the order
+    they were first booked. A discharge due on a Saturday or Sunday is held to Monday, same time of day,
+    for a share 1 − ``weekend_discharge_share`` of patients (``hold_draw`` below it)."""
     general = [0.0] * model.beds  # when each bed next frees
     fenced = [0.0] * model.ring_fenced_elective_beds
     n = time.shape[0]
@@ -321,7 +333,18 @@ def _assign(
     outcome = ["admitted"] * n
     queue, overflow, rebook = model.emergency_queue, model.elective_overflow, model.rebook_cancelled
     heapreplace, heappush, heappop = heapq.heapreplace, heapq.heappush, heapq.heappop
-    times, stays, emergency = time.tolist(), stay.tolist(), is_em.tolist()
+    times, stays, emergency, draws = time.tolist(), stay.tolist(), is_em.tolist(), hold_draw.tolist()
+    hold = 1.0 - model.weekend_discharge_share
+    held = np.zeros(n)
+
+    def discharge(j: int, admitted: float) -> float:
+        end = admitted + stays[j]
+        day = math.floor(end)
+        if hold and day % 7 >= 5 and draws[j] < hold:
+            held[j] = 7 - day % 7
+            end += held[j]
+        return end
+
     pending: list[tuple[float, int]] = []  # rebooked electives: (list time, patient)
     i = 0
     while i < n or pending:
@@ -333,15 +356,15 @@ def _assign(
         if emergency[j]:
             if general and (general[0] <= t or queue):
                 s = general[0] if general[0] > t else t
-                heapreplace(general, s + stays[j])
+                heapreplace(general, discharge(j, s))
                 start[j] = s
             else:
                 outcome[j] = "diverted"
         elif fenced and fenced[0] <= t:
-            heapreplace(fenced, t + stays[j])
+            heapreplace(fenced, discharge(j, t))
             start[j] = t
         elif overflow and general and general[0] <= t:
-            heapreplace(general, t + stays[j])
+            heapreplace(general, discharge(j, t))
             start[j] = t
         else:
             cancellations[j] += 1
@@ -353,7 +376,7 @@ def _assign(
                 heappush(pending, (again, j))
             else:
                 outcome[j] = "cancelled"
-    return start, outcome, cancellations, first_cancel, cancelled_at
+    return start, outcome, cancellations, first_cancel, cancelled_at, held
 
 
 def compare_scenarios(
