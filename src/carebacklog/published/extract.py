@@ -19,7 +19,8 @@ the file, column and (where there is one) row, never read with a changed total (
 * with ``check_totals`` (as :func:`~carebacklog.published.reader.read_rtt` reads), each banded row's bands
   add up to its ``Total`` (where filled) and, with the unknown clock starts, to its ``Total All``;
 * a key (period × provider × commissioner × part × treatment function) given twice is refused;
-* an empty or header-only file, a truncated or corrupt zip and a CSV that is not an RTT extract are refused.
+* an empty or header-only file, a truncated or corrupt zip, a CSV whose last line has no line end (cut
+  short) and a CSV that is not an RTT extract are refused.
 
 Counts are read as Int64 at parse time (``schema_overrides``) and only the columns needed are parsed; the
 melt to the tidy table takes the non-zero cells of the bands × rows matrix and gathers their rows' keys.
@@ -80,6 +81,9 @@ _BAND = re.compile(r"^Gt (\d+) To (\d+) Weeks SUM 1$")
 _TOP_BAND = re.compile(r"^Gt (\d+) Weeks SUM 1$")
 _LOOKS_LIKE_BAND = re.compile(r"^\s*gt\b|weeks?\s*sum", re.IGNORECASE)
 _PERIOD = re.compile(r"^RTT-([A-Za-z]+)-(\d{4})$")
+#: Treatment function codes of the extract: ``C_100`` … ``C_502``, ``C_999`` (total) and the ``X01``–``X06``
+#: "Other" groups (NHS England, RTT treatment function groupings from April 2021; ``C_X0n`` in some years).
+_TREATMENT_FUNCTION = r"^(C_\d{3}|C_X\d{2}|X\d{2})$"
 
 
 class PublishedFileError(BadInputError):
@@ -180,6 +184,10 @@ def read_extract_bytes(
     """
     header = _header(data, source)
     bands = _check_header(header, source)
+    if not data.endswith((b"\n", b"\r")):
+        # NHS England's files (and ours) end every line with a line end; a last line without one is most
+        # likely cut short, and a cut count (123 → 12) could not be told from a real one.
+        raise PublishedFileError(f"{source}: the last line has no line end: the file looks truncated")
     numeric = [*bands, *(c for c in (TOTAL, UNKNOWN_START, TOTAL_ALL) if c in header)]
     wanted = [*KEY_COLUMNS, *(c for c in NAME_COLUMNS if names and c in header), *numeric]
     strings = {c: pl.String for c in wanted if c not in numeric}
@@ -222,8 +230,8 @@ def _locate_bad_count(text: pl.DataFrame, source: str, numeric: list[str]) -> No
     values = {c: pl.col(c).str.strip_chars() for c in numeric}
     as_float = {c: v.cast(pl.Float64, strict=False) for c, v in values.items()}
     bad = {c: (values[c].is_not_null() & (values[c] != "")
-               & (as_float[c].is_null() | (as_float[c] != as_float[c].floor()) | (as_float[c] < 0)
-                  | as_float[c].is_infinite()))
+               & (as_float[c].is_null() | as_float[c].is_nan() | as_float[c].is_infinite()
+                  | (as_float[c] != as_float[c].floor()) | (as_float[c] < 0)))
            for c in numeric}
     flags = text.select(pl.any_horizontal(*bad.values()).arg_true().first().alias("row"))
     row = flags["row"][0]
@@ -234,7 +242,8 @@ def _locate_bad_count(text: pl.DataFrame, source: str, numeric: list[str]) -> No
         cell = line.select(values[column], bad[column].alias("bad")).row(0)
         if cell[1]:
             number = line.select(as_float[column]).item()
-            reason = ("is not a number" if number is None else "is negative" if number < 0
+            finite = number is not None and number == number and abs(number) != float("inf")
+            reason = ("is not a number" if not finite else "is negative" if number < 0
                       else "is not a whole number of pathways")
             raise PublishedFileError(f"{where(source, row + 2, column)}: the count {reason}")
 
@@ -264,6 +273,10 @@ def _check_cells(wide: pl.DataFrame, source: str, numeric: list[str], *, check_t
     bad_part = _first_row(wide, ~pl.col("RTT Part Type").is_in(PARTS))
     if bad_part is not None:
         raise PublishedFileError(f"{where(source, bad_part + 2, 'RTT Part Type')}: not one of {', '.join(PARTS)}")
+    bad_tf = _first_row(wide, ~pl.col("Treatment Function Code").str.contains(_TREATMENT_FUNCTION))
+    if bad_tf is not None:
+        raise PublishedFileError(f"{where(source, bad_tf + 2, 'Treatment Function Code')}: not a treatment "
+                                 f"function code (C_100 … C_502, C_999, X01 … X06)")
     keys = list(KEY_COLUMNS)
     if wide.select(pl.struct(keys).is_duplicated().any()).item():
         row = _first_row(wide, pl.struct(keys).is_first_distinct().not_())
