@@ -28,11 +28,18 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from carebacklog.published.percentile import CURRENT_RULE, CURRENT_RULE_FROM, MEDIAN, PERCENTILE_RULES, RULE_2014_15, band_percentile
+from carebacklog.published.percentile import (
+    CURRENT_RULE,
+    CURRENT_RULE_FROM,
+    MEDIAN,
+    PERCENTILE_RULES,
+    RULE_2014_15,
+    band_percentile,
+)
 
 __all__ = [
-    "GROUPINGS",
     "COUNT_COLUMNS",
+    "GROUPINGS",
     "MEASURE_COLUMNS",
     "PART_OF",
     "PUBLISHED_MIN_PATHWAYS",

@@ -116,7 +116,6 @@ def read_orgs(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
     One row per distinct (type, code); where a code carries different names, the first seen is kept.
     """
     frames: list[pl.DataFrame] = []
-    sources: list[Path] = []
     for path in _as_paths(paths):
         _check(path)
         if path.suffix.lower() in _CSV_SUFFIXES:

@@ -244,7 +244,7 @@ def _banded_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFrame:
             continue
         parent_text = str(row[parent_i]).strip() if parent_i is not None else ""
         parent_code = None if parent_text in ("", "-") else parent_text
-        for name, band, count in counts:
+        for _name, band, count in counts:
             if count != 0:
                 out["parent"].append(parent_code)
                 out["org"].append(org)
