@@ -15,6 +15,7 @@ import pytest
 
 from carebacklog.published import band_percentile, headline_measures
 from carebacklog.published.measures import PUBLISHED_MIN_PATHWAYS
+from carebacklog.published.percentile import RULE_2014_15, rule_for_period
 from carebacklog.published.workbooks import read_workbook_table, workbook_to_tidy
 
 from .conftest import COMMISSIONER_2014_15
@@ -62,6 +63,8 @@ def test_all_eighteen_workbooks_are_present(workbooks: list[Any]) -> None:
     assert len(workbooks) == 18
     parts = {tidy["part"][0] for _, tidy, _ in workbooks}
     assert parts == {"Part_1A", "Part_1B", "Part_2"}
+    # Every one of them is measured with the 2014/15 percentile rule, chosen by its period.
+    assert {rule_for_period(tidy["period"][0]) for _, tidy, _ in workbooks} == {RULE_2014_15}
 
 
 def _implied_position(bands: list[float], value: float) -> float:
@@ -128,5 +131,20 @@ def test_single_distribution_percentile_matches_a_published_row() -> None:
     # 6.6978 and 95th percentile 19.9636 weeks.
     bands = [76, 111, 102, 87, 99, 86, 91, 85, 55, 64, 63, 48, 43, 40, 23, 31, 34, 27, 10, 11, 10, 6, 8, 8,
              5, 6, 3, 4, 1, 5, 2, 1, 0, 2, 0, 0, 0, 1]
-    assert band_percentile(bands, 0.5) == pytest.approx(6.697802197802198)
-    assert band_percentile(bands, 0.95) == pytest.approx(19.963636363636354)
+    assert band_percentile(bands, 0.5, rule=RULE_2014_15) == pytest.approx(6.697802197802198)
+    assert band_percentile(bands, 0.95, rule=RULE_2014_15) == pytest.approx(19.963636363636354)
+    # The current rule (median at 0.5·N = 624) does not reproduce this 2014/15 value: 6 + 63/91.
+    assert band_percentile(bands, 0.5) == pytest.approx(6 + 63 / 91)
+    assert round(band_percentile(bands, 0.5), 2) != 6.70
+
+
+def test_the_current_rule_would_miss_published_2014_15_medians(workbooks: list[Any]) -> None:
+    # The era matters: forcing the current rule on the 2014/15 files breaks many published medians, so the
+    # agreement above is evidence for the (N + 1) / 2 rule in those files, not a rule-blind match.
+    _, tidy, published = next(w for w in workbooks if w[0].startswith("Incomplete-Commissioner-Dec14"))
+    ours = headline_measures(tidy, "incomplete", ["commissioner", "treatment_function"],
+                             min_pathways_for_percentiles=PUBLISHED_MIN_PATHWAYS, percentile_rule="current")
+    rows = published.filter(pl.col("pub_median").is_not_null()).join(
+        ours, on=["commissioner_code", "treatment_function"])
+    differ = rows.filter((pl.col("median_weeks").round(2) - pl.col("pub_median").round(2)).abs() > 0.005)
+    assert differ.height > 0.2 * rows.height

@@ -45,8 +45,35 @@ def test_national_incomplete_measures() -> None:
     assert jan["total"] == 20 and jan["known_start"] == 20
     assert jan["within_18"] == 15 and jan["pct_within_18"] == pytest.approx(75.0)
     assert (jan["over_52"], jan["over_65"], jan["over_78"], jan["over_104"]) == (2, 2, 1, 1)
-    # Median position (20 + 1) / 2 = 10.5: band 0 holds 10, so 0.5 of the 5 in band 17.
-    assert jan["median_weeks"] == pytest.approx(17 + 0.5 / 5)
+    # Current rule (a 2026 period): median position 0.5 × 20 = 10, the end of band 0, which holds 10.
+    assert jan["median_weeks"] == pytest.approx(1.0)
+    # The 2014/15 rule, forced: position (20 + 1) / 2 = 10.5, 0.5 of the 5 in band 17.
+    legacy = headline_measures(tidy(ROWS), "incomplete", "national", percentile_rule="2014/15").row(0, named=True)
+    assert legacy["median_weeks"] == pytest.approx(17 + 0.5 / 5)
+    assert legacy["p92_weeks"] == jan["p92_weeks"]  # only the median's position differs
+
+
+def test_percentile_rule_follows_each_period() -> None:
+    # The same bands published for March 2015 (2014/15 rule) and January 2026 (current rule).
+    old = dt.date(2015, 3, 31)
+    rows = [(old, *r[1:]) for r in ROWS if r[0] == JAN] + [r for r in ROWS if r[0] == JAN]
+    m = headline_measures(tidy(rows), "incomplete", "national")
+    assert m["period"].to_list() == [old, JAN]
+    assert m["median_weeks"].to_list() == pytest.approx([17.1, 1.0])
+    with pytest.raises(ValueError, match="unknown percentile rule"):
+        headline_measures(tidy(rows), "incomplete", "national", percentile_rule="(N+1)/2")
+
+
+def test_counts_are_integers_in_every_part_and_grouping() -> None:
+    for part in PART_OF:
+        for by in ("national", "provider", "provider,treatment_function", "commissioner"):
+            m = headline_measures(tidy(ROWS), part, by)
+            for column in ("total", "known_start", "within_18", "over_52", "over_65", "over_78", "over_104"):
+                assert m.schema[column] == pl.Int64, (part, by, column)
+            for column in ("pct_within_18", "median_weeks", "p92_weeks", "p95_weeks"):
+                assert m.schema[column] == pl.Float64, (part, by, column)
+    new = headline_measures(tidy(ROWS), "new", "national").row(0, named=True)
+    assert new["total"] == 40 and isinstance(new["total"], int)
 
 
 def test_grouping_by_provider_and_treatment_function() -> None:
@@ -124,4 +151,4 @@ def test_percentiles_can_be_left_blank_below_nhs_englands_50_pathways() -> None:
     assert m["total"].null_count() == 0
     big = tidy([(JAN, "RAA", "01A", "Part_2", "C_110", 3, 50.0)])
     kept = headline_measures(big, "incomplete", "provider", min_pathways_for_percentiles=50)
-    assert kept["median_weeks"].item() == pytest.approx(3 + 25.5 / 50)
+    assert kept["median_weeks"].item() == pytest.approx(3 + 25 / 50)  # position 0.5 × 50 = 25

@@ -88,10 +88,10 @@ def test_several_months_make_a_time_series(tmp_path: Path) -> None:
 
 def test_bad_files_name_file_row_and_column(tmp_path: Path) -> None:
     bad_period = write_extract(tmp_path / "p.csv", [extract_row("March 2025", "RAA", "01A", "Part_2", "C_110", {0: 1})])
-    with pytest.raises(PublishedFileError, match=r"p\.csv: row 2, column 'Period'"):
+    with pytest.raises(PublishedFileError, match=r"p\.csv, row 2, column 'Period'"):
         read_rtt(bad_period)
     bad_month = write_extract(tmp_path / "m.csv", [extract_row("RTT-Novembre-2024", "RAA", "01A", "Part_2", "C_110", {0: 1})])
-    with pytest.raises(PublishedFileError, match=r"m\.csv: row 2, column 'Period': 'RTT-Novembre-2024'"):
+    with pytest.raises(PublishedFileError, match=r"m\.csv, row 2, column 'Period': 'RTT-Novembre-2024'"):
         read_rtt(bad_month)
     not_rtt = tmp_path / "other.csv"
     not_rtt.write_text("a,b\n1,2\n")
@@ -102,7 +102,7 @@ def test_bad_files_name_file_row_and_column(tmp_path: Path) -> None:
     text_count = tmp_path / "t.csv"
     text_count.write_text(",".join(HEADER) + "\n" + extract_row(
         "RTT-March-2025", "RAA", "01A", "Part_2", "C_110", {0: 1}).replace(",1,", ",lots,", 1) + "\n")
-    with pytest.raises(PublishedFileError, match=r"t\.csv: row 2, column 'Gt 00 To 01 Weeks SUM 1': 'lots'"):
+    with pytest.raises(PublishedFileError, match=r"t\.csv, row 2, column 'Gt 00 To 01 Weeks SUM 1': the count is not a number"):
         read_rtt(text_count)
 
 

@@ -1,11 +1,12 @@
-"""The monthly RTT return's checks (domain.md §4), on the tidy table.
+"""The monthly RTT return's checks, on the tidy table.
 
 ``check_return(current, previous=None)`` runs every check on a return read with
 ``read_rtt(path, include_totals=True)`` (so the ``C_999`` roll-ups are there to be checked) — an NHS
 England Full CSV extract or our own written return alike — and gives one :class:`CheckResult` each: pass
 or fail, and the offending rows naming provider, commissioner, part and treatment function.
 
-Checks (NHS England's monthly RTT return validation as summarised in domain.md §4):
+Checks (the consistency rules of NHS England's "RTT monthly data collection" return and its published
+extract: parts are subsets of one another, roll-ups add up, counts are non-negative):
 
 ========================================  ========  =========================================================
 name                                      severity  rule

@@ -1,6 +1,6 @@
 """Headline RTT measures from the tidy table, for any grouping (always by period).
 
-Definitions (NHS England, "Referral to Treatment (RTT) waiting times statistics"; domain.md §4):
+Definitions (NHS England, "Referral to Treatment (RTT) waiting times statistics" and its Notes sheets):
 
 * ``total``: all pathways, including those with an unknown clock start;
 * ``known_start``: pathways with a known clock start (the denominator of the percentage and percentiles);
@@ -10,11 +10,15 @@ Definitions (NHS England, "Referral to Treatment (RTT) waiting times statistics"
   thresholds of the elective recovery plan, 2022); null where the file's open top band is lower than the
   threshold (e.g. over 65 weeks in a file whose top band is "52 plus");
 * ``median_weeks``, ``p92_weeks``, ``p95_weeks``: NHS England's interpolated percentiles
-  (:func:`carebacklog.published.percentile.band_percentile`). The headline percentile is the 92nd for
+  (:func:`carebacklog.published.percentile.band_percentile`), with the rule of each period's publication
+  (:func:`carebacklog.published.percentile.rule_for_period`: the median at 0.5·N from October 2015, at
+  (N + 1)/2 before). The headline percentile is the 92nd for
   incomplete pathways and the 95th for completed ones; both are given for every banded part (the 2014/15
   workbooks publish the 95th for incomplete pathways too);
 * part ``new`` (Part_3): ``total`` = new clock starts in the month; the band measures are null (Part_3
   publishes no bands).
+
+Counts (``total``, ``known_start``, ``within_18``, ``over_…``) are Int64; percentages and weeks Float64.
 """
 
 from __future__ import annotations
@@ -24,9 +28,17 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from carebacklog.published.percentile import MEDIAN, band_percentile
+from carebacklog.published.percentile import (
+    CURRENT_RULE,
+    CURRENT_RULE_FROM,
+    MEDIAN,
+    PERCENTILE_RULES,
+    RULE_2014_15,
+    band_percentile,
+)
 
 __all__ = [
+    "COUNT_COLUMNS",
     "GROUPINGS",
     "MEASURE_COLUMNS",
     "PART_OF",
@@ -35,7 +47,7 @@ __all__ = [
     "resolve_grouping",
 ]
 
-#: ``part=`` names → RTT Part Type (domain.md §4).
+#: ``part=`` names → RTT Part Type (NHS England, RTT monthly data collection: parts 1A, 1B, 2, 2A, 3).
 PART_OF = {
     "incomplete": "Part_2",
     "admitted": "Part_1A",
@@ -59,6 +71,8 @@ MEASURE_COLUMNS = (
     "total", "known_start", "within_18", "pct_within_18", "over_52", "over_65", "over_78", "over_104",
     "median_weeks", "p92_weeks", "p95_weeks",
 )
+#: The measures that count pathways: Int64 (the others are percentages and weeks, Float64).
+COUNT_COLUMNS = ("total", "known_start", "within_18", "over_52", "over_65", "over_78", "over_104")
 
 #: The 18-week standard (NHS Constitution; RTT rules suite PRN01045 §1.1): bands 0–17 are within it.
 WITHIN_WEEKS = 18
@@ -102,6 +116,7 @@ def headline_measures(
     by: str | Sequence[str] | None = None,
     *,
     min_pathways_for_percentiles: int = 0,
+    percentile_rule: str | None = None,
 ) -> pl.DataFrame:
     """Headline measures of one RTT part for each ``period`` × grouping (see the module docstring).
 
@@ -114,7 +129,12 @@ def headline_measures(
     ``min_pathways_for_percentiles``: leave ``median_weeks``/``p92_weeks``/``p95_weeks`` null for groups
     with fewer known-start pathways, as NHS England's publications do with
     :data:`PUBLISHED_MIN_PATHWAYS` (50). Default 0: always computed.
+
+    ``percentile_rule``: ``None`` (default) uses the rule of each period's publication
+    (:func:`~carebacklog.published.percentile.rule_for_period`); ``"current"`` or ``"2014/15"`` forces one.
     """
+    if percentile_rule is not None and percentile_rule not in PERCENTILE_RULES:
+        raise ValueError(f"unknown percentile rule {percentile_rule!r}; use {' or '.join(PERCENTILE_RULES)}")
     part_type = PART_OF.get(part, part)
     if part_type not in PART_OF.values():
         raise ValueError(f"unknown part {part!r}; use one of {', '.join(PART_OF)}")
@@ -159,8 +179,13 @@ def headline_measures(
     with np.errstate(divide="ignore", invalid="ignore"):
         columns["pct_within_18"] = np.where(known > 0, within / known * 100.0, np.nan)
     enough = known >= min_pathways_for_percentiles
+    if percentile_rule is None:
+        legacy = (groups["period"] < CURRENT_RULE_FROM).fill_null(False).to_numpy()
+        rules: str | list[str] = np.where(legacy, RULE_2014_15, CURRENT_RULE).tolist()
+    else:
+        rules = percentile_rule
     for name, q in (("median_weeks", MEDIAN), ("p92_weeks", 0.92), ("p95_weeks", 0.95)):
-        values = np.asarray(band_percentile(matrix, q)) if n_groups else np.zeros(0)
+        values = np.asarray(band_percentile(matrix, q, rule=rules)) if n_groups else np.zeros(0)
         columns[name] = np.where(enough, values, np.nan)
 
     banded_part = part_type != "Part_3"
@@ -172,5 +197,7 @@ def headline_measures(
     out = groups.with_columns(*measures)
     if not banded_part:
         out = out.with_columns(pl.lit(None, pl.Float64).alias("known_start"))
+    # Counts are whole numbers of pathways: round away float noise of the sums, then Int64.
+    out = out.with_columns(pl.col(COUNT_COLUMNS).round(0).cast(pl.Int64))
     renames = {src: dst for src, dst in grouping}
     return out.select(*keys, *MEASURE_COLUMNS).rename(renames)

@@ -2,7 +2,9 @@
 
 Dispatch is by file type: ``.zip``/``.csv`` → Full CSV extract; ``.xls``/``.xlsx`` → workbook
 (commissioner 2014/15 layout or New Periods provider layout). Several files (months, parts) are stacked
-into one table: a time series.
+into one table: a time series. The same month given twice (one file twice, or two files holding the same
+period × part × provider × commissioner × treatment function) is refused, not counted twice: a stacked
+table that silently doubles a month doubles every measure and forecast built on it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ def _as_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
 def _check(path: Path) -> None:
     if not path.exists():
         raise PublishedFileError(f"{path}: no such file")
+    if path.is_dir():
+        raise PublishedFileError(f"{path}: is a folder, not a file")
     if path.suffix.lower() not in (*_CSV_SUFFIXES, *_EXCEL_SUFFIXES):
         raise PublishedFileError(f"{path}: unsupported file type (expected .csv, .zip, .xls or .xlsx)")
 
@@ -60,18 +64,49 @@ def read_rtt(paths: str | Path | Iterable[str | Path], *, include_totals: bool =
     workbook). Zero counts are omitted: an absent row means zero.
 
     ``C_999``/``…999`` roll-up rows are dropped unless ``include_totals`` is set (the checks use them).
-    Raises :class:`PublishedFileError` naming the file (and row and column where known).
+    Raises :class:`PublishedFileError` naming the file (and row and column where known) for any defect
+    that would change a total (docs/published.md, "Strict reading"), including a row whose bands do not
+    add up to its ``Total``/``Total All`` and a month given twice.
     """
-    frames = []
+    frames: list[pl.DataFrame] = []
+    sources: list[Path] = []
     for path in _as_paths(paths):
         _check(path)
         if path.suffix.lower() in _CSV_SUFFIXES:
-            frames.append(wide_to_tidy(read_extract_wide(path), include_totals=include_totals))
+            wide = read_extract_wide(path, names=False, check_totals=True)
+            frames.append(wide_to_tidy(wide, include_totals=include_totals))
         else:
             frames.append(read_workbook(path, include_totals=include_totals))
+        sources.append(path)
     if not frames:
         return empty_tidy()
+    _refuse_repeated_months(sources, frames)
     return pl.concat(frames, how="vertical").select(list(TIDY_SCHEMA))
+
+
+_CELL_KEYS = ("provider_code", "commissioner_code", "treatment_function")
+
+
+def _refuse_repeated_months(sources: list[Path], frames: list[pl.DataFrame]) -> None:
+    """Refuse two files that both hold a period × part × provider × commissioner × treatment function.
+
+    Cheap in the usual case: files are compared cell by cell only when they share a period and part.
+    """
+    seen: dict[tuple[object, str], int] = {}
+    for i, frame in enumerate(frames):
+        for period, part in frame.select("period", "part").unique().iter_rows():
+            j = seen.setdefault((period, part), i)
+            if j == i:
+                continue
+            mine = frame.filter((pl.col("period") == period) & (pl.col("part") == part)).select(_CELL_KEYS).unique()
+            theirs = frames[j].filter((pl.col("period") == period) & (pl.col("part") == part)).select(
+                _CELL_KEYS).unique()
+            if mine.join(theirs, on=list(_CELL_KEYS), how="inner", nulls_equal=True).height:
+                month = period.strftime("%B %Y") if hasattr(period, "strftime") else str(period)
+                raise PublishedFileError(
+                    f"{sources[i]}: {month} ({part}) is already given by {sources[j]}: the same month given "
+                    f"twice would be counted twice; give each month once"
+                )
 
 
 def read_orgs(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
@@ -80,7 +115,7 @@ def read_orgs(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
     ``org_type`` is ``provider``, ``provider_parent`` (ICB), ``commissioner`` or ``commissioner_parent``.
     One row per distinct (type, code); where a code carries different names, the first seen is kept.
     """
-    frames = []
+    frames: list[pl.DataFrame] = []
     for path in _as_paths(paths):
         _check(path)
         if path.suffix.lower() in _CSV_SUFFIXES:

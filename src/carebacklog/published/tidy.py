@@ -17,7 +17,7 @@ __all__ = [
     "month_end",
 ]
 
-#: RTT Part Types of the monthly return (NHS England, "RTT monthly data collection" guidance; domain.md §4).
+#: RTT Part Types of the monthly return (NHS England, "RTT monthly data collection" guidance).
 PARTS = ("Part_1A", "Part_1B", "Part_2", "Part_2A", "Part_3")
 
 #: Open-ended top band of the Full CSV extract from April 2021 (``Gt 104 Weeks SUM 1``; PRN01045 v3.0

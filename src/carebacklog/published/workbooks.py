@@ -10,6 +10,13 @@ Both carry ~10–15 lines of metadata (``Title:``, ``Period:``, ``Basis:`` …) 
   is the file's: incomplete → Part_2, admitted → Part_1A, non-admitted → Part_1B.
 * New Periods provider workbook (sheet ``Provider``): one count of new clock starts per provider ×
   treatment function → Part_3 with ``weeks_band`` null.
+
+Strict like the extract reader (docs/published.md, "Strict reading"): the band columns must run ``>0-1``
+… without a gap up to the top band, with no other band-like column; every count is a whole number ≥ 0
+(blank = 0); the bands of a row add up to its published total columns where the sheet has them
+(``Total number of incomplete pathways``, ``Total number of completed pathways (with a known clock
+start)``, and with the unknown clock starts ``… (all)``); an organisation × treatment function is given
+once; a sheet with no data rows is refused. Errors name the file, sheet, row and column.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from carebacklog.published.tidy import LEGACY_TOP_BAND, TIDY_SCHEMA, TOTAL_TREAT
 __all__ = ["WorkbookTable", "read_workbook", "read_workbook_table", "workbook_to_tidy"]
 
 _LEGACY_BAND = re.compile(r"^>(\d+)-(\d+)$")
+_LOOKS_LIKE_BAND = re.compile(r"^\s*>\s*\d|\bplus\s*$", re.IGNORECASE)
 _PLUS_BAND = re.compile(r"^(\d+) plus$")
 _UNKNOWN = "Patients with unknown clock start date"
 _NEW_STARTS = "Number of new RTT clock starts during the month"
@@ -132,11 +140,44 @@ def _part(table: WorkbookTable) -> str:
 def _count(value: Any, table: WorkbookTable, row: int, column: str) -> float:
     if value in ("", None):
         return 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    raise PublishedFileError(
-        f"{table.path}: sheet {table.sheet!r} row {row}, column {column!r}: {value!r} is not a count"
-    )
+    if isinstance(value, str) and value.strip() == "":
+        return 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        if number < 0:
+            reason = "is negative"
+        elif not number.is_integer():
+            reason = "is not a whole number of pathways"
+        else:
+            return number
+    else:
+        reason = "is not a number"
+    raise PublishedFileError(f"{table.path}: sheet {table.sheet!r} row {row}, column {column!r}: the count {reason}")
+
+
+#: Published total columns of the banded workbooks: (column, includes unknown clock starts).
+_TOTAL_COLUMNS = (
+    ("Total number of incomplete pathways", False),
+    ("Total number of completed pathways (with a known clock start)", False),
+    ("Total number of completed pathways (all)", True),
+)
+
+
+def _check_row_totals(table: WorkbookTable, row: list[Any], sheet_row: int, bands_sum: float,
+                      unknown: float) -> None:
+    for name, with_unknown in _TOTAL_COLUMNS:
+        if name not in table.header:
+            continue
+        cell = row[table.header.index(name)]
+        if cell in ("", None, "-"):
+            continue
+        expected = bands_sum + (unknown if with_unknown else 0.0)
+        if _count(cell, table, sheet_row, name) != expected:
+            raise PublishedFileError(
+                f"{table.path}: sheet {table.sheet!r} row {sheet_row}, column {name!r}: the weekly bands"
+                f"{' and unknown clock starts' if with_unknown else ''} do not add up to it (a band missing, "
+                f"renamed or miscounted)"
+            )
 
 
 def _band_columns(table: WorkbookTable) -> tuple[list[tuple[int, str, int | None]], int]:
@@ -146,15 +187,29 @@ def _band_columns(table: WorkbookTable) -> tuple[list[tuple[int, str, int | None
     columns: list[tuple[int, str, int | None]] = []
     top = None
     for i, name in enumerate(table.header):
-        if m := _LEGACY_BAND.match(name):
+        if (m := _LEGACY_BAND.match(name)) and int(m.group(2)) == int(m.group(1)) + 1:
             columns.append((i, name, int(m.group(1))))
         elif m := _PLUS_BAND.match(name):
+            if top is not None:
+                raise PublishedFileError(f"{table.path}: sheet {table.sheet!r}, column {name!r}: a second "
+                                         f"open-ended band column")
             top = int(m.group(1))
             columns.append((i, name, top))
         elif name == _UNKNOWN:
             columns.append((i, name, None))
+        elif _LOOKS_LIKE_BAND.match(name):
+            raise PublishedFileError(f"{table.path}: sheet {table.sheet!r}, column {name!r}: unknown weekly "
+                                     f"band column (expected '>k-k+1' or 'N plus')")
+    bands = sorted(b for _, _, b in columns if b is not None and b != top)
     if top is None:  # bands without an open-ended column: the last band is the top
-        top = max((b for _, _, b in columns if b is not None), default=LEGACY_TOP_BAND)
+        top = max(bands, default=LEGACY_TOP_BAND)
+        bands = bands[:-1]
+    expected = list(range(top))
+    if bands != expected:
+        gap = next((k for k in expected if k not in bands), None)
+        what = f"'>{gap}-{gap + 1}'" if gap is not None else "a weekly band"
+        raise PublishedFileError(f"{table.path}: sheet {table.sheet!r}, column {what}: weekly band column "
+                                 f"missing, renamed or given twice (bands must run '>0-1' … to the top band)")
     return columns, top
 
 
@@ -172,14 +227,24 @@ def _banded_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFrame:
     parent = next((c for c in ("Area Team Code", "Region Code") if c in table.header), None)
     parent_i = table.column(parent) if parent and commissioner_basis else None
     out: dict[str, list[Any]] = {k: [] for k in ("parent", "org", "treatment_function", "weeks_band", "count")}
+    seen: set[tuple[str, str]] = set()
     for offset, row in enumerate(table.rows):
         org, tf = str(row[org_i]).strip(), str(row[tf_i]).strip()
-        if not org or not tf or (tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals):
+        if not org or not tf:
+            continue
+        sheet_row = table.first_row + offset
+        if (org, tf) in seen:
+            raise PublishedFileError(f"{table.path}: sheet {table.sheet!r} row {sheet_row}: {org_name} and "
+                                     f"Treatment Function Code are given on an earlier row too")
+        seen.add((org, tf))
+        counts = [(name, band, _count(row[i], table, sheet_row, name)) for i, name, band in value_columns]
+        _check_row_totals(table, row, sheet_row, sum(c for _, b, c in counts if b is not None),
+                          sum(c for _, b, c in counts if b is None))
+        if tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals:
             continue
         parent_text = str(row[parent_i]).strip() if parent_i is not None else ""
         parent_code = None if parent_text in ("", "-") else parent_text
-        for i, name, band in value_columns:
-            count = _count(row[i], table, table.first_row + offset, name)
+        for _name, band, count in counts:
             if count != 0:
                 out["parent"].append(parent_code)
                 out["org"].append(org)
@@ -208,11 +273,18 @@ def _new_periods_tidy(table: WorkbookTable, include_totals: bool) -> pl.DataFram
     prov_i, tf_i = table.column("Provider Code"), table.column("Treatment Function Code")
     n_i = table.column(_NEW_STARTS)
     out: dict[str, list[Any]] = {"provider_code": [], "treatment_function": [], "count": []}
+    seen: set[tuple[str, str]] = set()
     for offset, row in enumerate(table.rows):
         provider, tf = str(row[prov_i]).strip(), str(row[tf_i]).strip()
-        if not provider or not tf or (tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals):
+        if not provider or not tf:
             continue
+        if (provider, tf) in seen:
+            raise PublishedFileError(f"{table.path}: sheet {table.sheet!r} row {table.first_row + offset}: "
+                                     f"Provider Code and Treatment Function Code are given on an earlier row too")
+        seen.add((provider, tf))
         count = _count(row[n_i], table, table.first_row + offset, _NEW_STARTS)
+        if tf in TOTAL_TREATMENT_FUNCTIONS and not include_totals:
+            continue
         if count != 0:
             out["provider_code"].append(provider)
             out["treatment_function"].append(tf)
@@ -236,6 +308,8 @@ def read_workbook(path: str | Path, *, include_totals: bool = False) -> pl.DataF
 
 def workbook_to_tidy(table: WorkbookTable, *, include_totals: bool = False) -> pl.DataFrame:
     """The tidy long table of an already-read workbook sheet (zero counts omitted)."""
+    if not any(str(v).strip() for row in table.rows for v in row):
+        raise PublishedFileError(f"{table.path}: sheet {table.sheet!r} has no data rows (header only)")
     if _NEW_STARTS in table.header:
         return _new_periods_tidy(table, include_totals)
     if any(_LEGACY_BAND.match(name) for name in table.header):
