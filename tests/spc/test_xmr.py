@@ -186,3 +186,71 @@ def test_rebased_chart_draws_each_segments_mean_and_limits() -> None:
     flat = {round(line.get_ydata()[0], 3) for line in ax.get_lines() if len(set(line.get_ydata())) == 1}
     assert {50.2, 60.2, 55.0} <= flat  # both segment means and the target
     assert round(chart.upper_limit, 3) in flat and round(chart.lower_limit, 3) in flat
+
+
+# A rise of 6 points (50 → 60) then a fall of 6 points (60 → 50) sharing the 60, then common cause.
+# Hand-worked: mean 760/14 = 54.29, mean moving range 28/13 = 2.15, limits 48.56 to 60.02 (the 60 is
+# inside), 2-sigma line 58.11 (only the 60 beyond it), no 7 points on one side: only the trend rule fires.
+PEAK = [50, 52, 54, 56, 58, 60, 58, 56, 54, 52, 50, 53, 55, 52]
+
+
+def test_point_ending_one_trend_and_starting_the_opposite_shows_improvement() -> None:
+    chart = xmr_chart(PEAK, polarity="up")
+    points = chart.points
+    assert points["trend"].to_list() == [True] * 11 + [False] * 3
+    assert not (points["shift"] | points["outside_limits"] | points["two_of_three"]).any()
+    # the 60 (point 6) is in the rising trend (improvement) and the falling one (concern): improvement
+    assert points["variation"].to_list() == ["improvement"] * 6 + ["concern"] * 5 + ["common_cause"] * 3
+    assert points["direction"][5] == "high"
+
+
+def test_turning_point_follows_polarity_and_neutral_points_the_way_it_sticks_out() -> None:
+    down = xmr_chart(PEAK, polarity="down").points
+    # lower is better: the rise is concern, the fall improvement, and the peak (in both) improvement
+    assert down["variation"].to_list() == ["concern"] * 5 + ["improvement"] * 6 + ["common_cause"] * 3
+    assert down["direction"][5] == "low"
+    neutral = xmr_chart(PEAK, polarity="neutral").points
+    assert neutral["variation"].to_list()[:11] == ["neutral"] * 11
+    assert neutral["direction"].to_list()[4:7] == ["high", "high", "low"]  # the peak points high
+    trough = [110 - v for v in PEAK]  # 60 … 50 … 60: the 50 ends a fall and starts a rise
+    up = xmr_chart(trough, polarity="up").points
+    assert up["variation"].to_list() == ["concern"] * 5 + ["improvement"] * 6 + ["common_cause"] * 3
+    assert up["direction"][5] == "high"
+    assert xmr_chart(trough, polarity="neutral").points["direction"][5] == "low"
+
+
+def test_a_run_too_short_to_be_a_trend_lends_its_end_point_no_direction() -> None:
+    # limits fixed on STABLE (mean 50.13, 2-sigma line 54.2): 49 → 51 is 5 rising points (no trend);
+    # 51 → 50.0 is 6 falling points (a trend), 6 of them above the mean (no shift). The 51 is only in
+    # the falling trend, so it is concern when higher is better, like the rest of the fall
+    tail = [49, 49.5, 50, 50.5, 51, 50.8, 50.6, 50.4, 50.2, 50.0, 51]
+    chart = xmr_chart([*STABLE, *tail], baseline_points=len(STABLE), polarity="up")
+    points = chart.points.tail(len(tail))
+    assert points["trend"].to_list() == [False] * 4 + [True] * 6 + [False]
+    assert points["variation"].to_list() == ["common_cause"] * 4 + ["concern"] * 6 + ["common_cause"]
+
+
+def test_shift_above_then_shift_below_each_keep_their_side() -> None:
+    # no point can be above and below the mean at once, so shifts never overlap: back-to-back shifts
+    # meet without sharing a point, and a point on the mean between them belongs to neither
+    above, below = [51, 52, 51, 52, 51, 52, 51], [49, 48, 49, 48, 49, 48, 49]
+    chart = xmr_chart([*STABLE, *above, *below], baseline_points=len(STABLE), polarity="up")
+    tail = chart.points.tail(14)
+    assert tail["shift"].all() and not tail["trend"].any()
+    assert tail["variation"].to_list() == ["improvement"] * 7 + ["concern"] * 7
+    on_mean = float(np.mean(STABLE))
+    split = xmr_chart([*STABLE, *above, on_mean, *below], baseline_points=len(STABLE), polarity="up")
+    tail = split.points.tail(15)
+    assert tail["shift"].to_list() == [True] * 7 + [False] + [True] * 7
+    assert tail["variation"][7] == "common_cause"
+
+
+def test_shift_above_that_starts_a_falling_trend_shows_improvement_until_it_crosses_the_mean() -> None:
+    # 7 points above the mean (shift, improvement when higher is better); the 7th, 53.5, starts a fall
+    # of 6 points to 48.5 (trend, concern). The 4 points both in the shift and the fall show improvement;
+    # the 2 below the mean are only in the falling trend: concern.
+    values = [*STABLE, 51, 52, 51, 52, 51, 52, 53.5, 52.5, 51.5, 50.5, 49.5, 48.5]
+    tail = xmr_chart(values, baseline_points=len(STABLE), polarity="up").points.tail(12)
+    assert tail["shift"].to_list() == [True] * 10 + [False] * 2
+    assert tail["trend"].to_list() == [False] * 6 + [True] * 6
+    assert tail["variation"].to_list() == ["improvement"] * 10 + ["concern"] * 2

@@ -20,7 +20,8 @@ Conventions (NHS England and NHS Improvement, "Making Data Count: getting starte
 - each special-cause point is improvement or concern by the measure's polarity (``up``: higher is better;
   ``down``: lower is better; ``neutral``: neither). Trend points take the trend's direction; the others the
   side of the mean they sit on; a point flagged both ways shows improvement, as the MDC Single Chart tool
-  does (same source);
+  does (same source). That includes the turning point that ends one trend and starts the opposite one: it
+  belongs to both, so it shows improvement (with neutral polarity, a peak points high, a trough low);
 - assurance against a target: a target outside the process limits is consistently passed or consistently
   failed (by polarity); a target between the limits is "hit and miss" (the process will sometimes meet it
   and sometimes not).
@@ -130,12 +131,16 @@ def _runs(flags: np.ndarray, min_length: int) -> np.ndarray:
 
 
 def _trend(values: np.ndarray, min_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Points in a run of ``min_points`` strictly rising (or falling) values, and each point's trend sign."""
+    """Points in a run of ``min_points`` strictly rising values, and points in such a falling run.
+
+    The two are kept apart because one point can be in both: a peak (or trough) that ends a rising run
+    and starts a falling one belongs to each trend, and its direction is decided in :func:`_direction`.
+    """
     n = values.shape[0]
-    flagged = np.zeros(n, dtype=bool)
-    sign = np.zeros(n, dtype=np.int8)
+    rising = np.zeros(n, dtype=bool)
+    falling = np.zeros(n, dtype=bool)
     if n < 2:
-        return flagged, sign
+        return rising, falling
     steps = np.sign(np.diff(values)).astype(np.int8)  # step i joins point i and i+1
     start = 0
     while start < steps.shape[0]:
@@ -144,10 +149,9 @@ def _trend(values: np.ndarray, min_points: int) -> tuple[np.ndarray, np.ndarray]
             end += 1
         points_in_run = end - start + 2
         if steps[start] != 0 and points_in_run >= min_points:
-            flagged[start : end + 2] = True
-            sign[start : end + 2] = steps[start]
+            (rising if steps[start] > 0 else falling)[start : end + 2] = True
         start = end + 1
-    return flagged, sign
+    return rising, falling
 
 
 def _two_of_three(values: np.ndarray, mean: float, two_sigma: float) -> np.ndarray:
@@ -165,30 +169,42 @@ def _two_of_three(values: np.ndarray, mean: float, two_sigma: float) -> np.ndarr
 
 
 def _direction(
+    values: np.ndarray,
     special: np.ndarray,
     by_side: np.ndarray,
     side: np.ndarray,
-    trend: np.ndarray,
-    trend_sign: np.ndarray,
+    rising: np.ndarray,
+    falling: np.ndarray,
     polarity: Polarity,
 ) -> list[str | None]:
-    """Direction ('high' / 'low') of each special-cause point. A point that rules flag both ways (e.g. a
-    rising trend below the mean) shows improvement, as MDC's Single Chart tool does; with neutral polarity
-    the trend's direction wins."""
+    """Direction ('high' / 'low') of each special-cause point.
+
+    A point collects a sign from every rule that flags it: +1 / −1 from a rising / falling trend it is
+    part of, and its side of the mean from the other rules. A point flagged both ways (a rising trend
+    below the mean, or the turning point that ends one trend and starts the opposite one) shows
+    improvement, as MDC's Single Chart tool does. With neutral polarity a trend's direction wins over the
+    side of the mean, and a turning point in two opposite trends points the way it sticks out (a peak is
+    'high', a trough 'low')."""
     good = {"up": 1, "down": -1}.get(polarity, 0)
     out: list[str | None] = []
     for i in range(special.shape[0]):
         if not special[i]:
             out.append(None)
             continue
-        signs = {int(trend_sign[i])} if trend[i] else set()
+        trend_signs = {1} if rising[i] else set()
+        if falling[i]:
+            trend_signs.add(-1)
+        signs = set(trend_signs)
         if by_side[i]:
             signs.add(int(side[i]))
         signs.discard(0)
         if good and good in signs:
             chosen = good
-        elif trend[i]:
-            chosen = int(trend_sign[i])
+        elif len(trend_signs) == 2:
+            # the step into the point belongs to the run it ends: rising into it makes it a peak
+            chosen = 1 if values[i] > values[i - 1] else -1
+        elif trend_signs:
+            chosen = next(iter(trend_signs))
         else:
             chosen = int(side[i]) or 1
         out.append("high" if chosen > 0 else "low")
@@ -209,10 +225,11 @@ def _segment(
     side = np.sign(y - mean).astype(np.int8)
     outside = (y > upper) | (y < lower)
     shift = _runs(side, shift_points)
-    trend, trend_sign = _trend(y, trend_points)
+    rising, falling = _trend(y, trend_points)
+    trend = rising | falling
     two_three = _two_of_three(y, mean, two_sigma)
     special = outside | shift | trend | two_three
-    direction = _direction(special, outside | shift | two_three, side, trend, trend_sign, polarity)
+    direction = _direction(y, special, outside | shift | two_three, side, rising, falling, polarity)
     n = y.shape[0]
     columns: dict[str, object] = {
         "value": y,
