@@ -17,6 +17,9 @@ Patient level:
 - :func:`read_community_events`, :func:`conform_community_events` (:data:`EVENT_SCHEMA`),
   :func:`milestones`, :func:`build_waits`, :func:`open_waits`, :func:`completed_waits`: the clock engine.
 - :func:`wait_measures`, :func:`chs_measures`, :func:`coarse_band_percentile`: measures and standards.
+- :func:`waits_to_chs_bands`: patient-level waits counted in the CHS SitRep's bands (a provider's own return).
+- :func:`synthesise_chs_provider` (-> :class:`SynthProvider`): a synthetic provider calibrated to a
+  published CHS month.
 - :class:`CommunityFileError`: a file that cannot be used (a ``BadInputError``: exit code 2).
 
 Names are imported on first use (PEP 562), so ``carebacklog --help`` does not pay for Polars.
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
     )
     from carebacklog.community.errors import CommunityFileError
     from carebacklog.community.measures import chs_measures, coarse_band_percentile, wait_measures
+    from carebacklog.community.sitrep import waits_to_chs_bands
+    from carebacklog.community.synth import SynthProvider, synthesise_chs_provider
     from carebacklog.community.talking_therapies import (
         TT_SCHEMA,
         read_talking_therapies,
@@ -79,6 +84,8 @@ _HOME: dict[str, str] = {
     **dict.fromkeys(
         ("TT_SCHEMA", "read_talking_therapies", "standards_check", "talking_therapies_standards",
          "waiting_for_treatment_bands"), "talking_therapies"),
+    "waits_to_chs_bands": "sitrep",
+    **dict.fromkeys(("SynthProvider", "synthesise_chs_provider"), "synth"),
     **dict.fromkeys(("Standard", "WaitType", "load_wait_types", "standard_wait_types", "wait_type"), "types"),
 }
 
@@ -89,6 +96,7 @@ __all__ = [
     "ChsWorkbook",
     "CommunityFileError",
     "Standard",
+    "SynthProvider",
     "WaitType",
     "build_waits",
     "bundled_path",
@@ -110,10 +118,12 @@ __all__ = [
     "read_talking_therapies",
     "standard_wait_types",
     "standards_check",
+    "synthesise_chs_provider",
     "talking_therapies_standards",
     "wait_measures",
     "wait_type",
     "waiting_for_treatment_bands",
+    "waits_to_chs_bands",
 ]
 
 
