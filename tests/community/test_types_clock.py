@@ -153,3 +153,21 @@ def test_bad_events_name_the_row_and_column(tmp_path) -> None:
     path.write_text(header + "A,RX1,MSK,cyp,referral,2025-01-01\n")
     ok = read_community_events(path)
     assert ok["event_date"].to_list() == [dt.date(2025, 1, 1)] and ok["priority"].to_list() == [None]
+
+
+def test_ptl_breach_dates_and_booking_order() -> None:
+    from carebacklog.community import community_ptl
+
+    ev = events([("old", "referral", "2024-03-01"), ("new", "referral", "2025-03-24"),
+                 ("seen", "referral", "2025-01-01"), ("seen", "contact", "2025-01-05")])
+    ev = ev.with_columns(priority=pl.when(pl.col("referral_id") == "new").then(pl.lit("urgent")))
+    ptl = community_ptl(build_waits(ev, "community_health_services", CENSUS), "community_health_services")
+    assert ptl["referral_id"].to_list() == ["new", "old"]  # urgent first, then the longest wait
+    assert ptl["booking_rank"].to_list() == [1, 2]
+    old = ptl.filter(pl.col("referral_id") == "old").row(0, named=True)
+    assert (old["days_waited"], old["weeks_waited"], old["chs_band"]) == (395, 56, ">52-104")
+    assert old["breach_126d_date"] == dt.date(2024, 7, 6)  # 127 days after the referral: over 18 weeks
+    assert old["breach_52_weeks_date"] == dt.date(2025, 3, 1)  # day 365 (2024 was a leap year)
+    ed = events([("u", "referral", "2025-03-25")]).with_columns(priority=pl.lit("urgent"))
+    (row,) = community_ptl(build_waits(ed, "cyp_eating_disorders", CENSUS), "cyp_eating_disorders").iter_rows(named=True)
+    assert row["breach_7d_date"] == dt.date(2025, 4, 2) and row["breach_28d_date"] is None  # routine only

@@ -16,6 +16,7 @@ Patient level:
   :func:`wait_type`: waiting-list types as configuration (clock start and stop milestones, standards).
 - :func:`read_community_events`, :func:`conform_community_events` (:data:`EVENT_SCHEMA`),
   :func:`milestones`, :func:`build_waits`, :func:`open_waits`, :func:`completed_waits`: the clock engine.
+- :func:`community_ptl`: the open list at the census with breach dates and a booking order.
 - :func:`wait_measures`, :func:`chs_measures`, :func:`coarse_band_percentile`: measures and standards.
 - :func:`waits_to_chs_bands`: patient-level waits counted in the CHS SitRep's bands (a provider's own return).
 - :func:`synthesise_chs_provider` (-> :class:`SynthProvider`): a synthetic provider calibrated to a
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     )
     from carebacklog.community.errors import CommunityFileError
     from carebacklog.community.measures import chs_measures, coarse_band_percentile, wait_measures
+    from carebacklog.community.ptl import community_ptl
     from carebacklog.community.sitrep import waits_to_chs_bands
     from carebacklog.community.synth import SynthProvider, synthesise_chs_provider
     from carebacklog.community.talking_therapies import (
@@ -85,6 +87,7 @@ _HOME: dict[str, str] = {
         ("TT_SCHEMA", "read_talking_therapies", "standards_check", "talking_therapies_standards",
          "waiting_for_treatment_bands"), "talking_therapies"),
     "waits_to_chs_bands": "sitrep",
+    "community_ptl": "ptl",
     **dict.fromkeys(("SynthProvider", "synthesise_chs_provider"), "synth"),
     **dict.fromkeys(("Standard", "WaitType", "load_wait_types", "standard_wait_types", "wait_type"), "types"),
 }
@@ -104,6 +107,7 @@ __all__ = [
     "chs_national_check",
     "chs_revisions",
     "coarse_band_percentile",
+    "community_ptl",
     "completed_waits",
     "conform_community_events",
     "load_wait_types",
