@@ -29,7 +29,6 @@ treatment within **6 weeks** and **95%** within **18 weeks** of referral, measur
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Final
 
@@ -277,10 +276,4 @@ def waiting_for_treatment_bands(tt: pl.DataFrame) -> pl.DataFrame:
         .drop("_sum", "_gap")
         .sort(*keys, "weeks_from", nulls_last=False)
     )
-
-
-def month_of(text: str) -> dt.date:
-    """``'2025-03'`` → 2025-03-31 (the ``period`` of a monthly figure)."""
-    first = dt.datetime.strptime(text, "%Y-%m").date()
-    return pl.Series([first]).dt.month_end().item()  # type: ignore[no-any-return]
 
