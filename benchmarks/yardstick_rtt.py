@@ -35,11 +35,15 @@ def open_periods(events: Path, census: date) -> pl.LazyFrame:
     numbered = lazy.sort("pathway_id", "event_date").with_columns(
         period=start.cast(pl.Int32).cum_sum().over("pathway_id")
     )
-    periods = numbered.filter(pl.col("period") > 0).group_by("pathway_id", "period").agg(
-        pl.col("patient_id").last(),
-        pl.col("treatment_function").last(),
-        clock_start=pl.col("event_date").first(),
-        stopped=pl.col("rtt_status").is_in(STOPS).any(),
+    periods = (
+        numbered.filter(pl.col("period") > 0)
+        .group_by("pathway_id", "period")
+        .agg(
+            pl.col("patient_id").last(),
+            pl.col("treatment_function").last(),
+            clock_start=pl.col("event_date").first(),
+            stopped=pl.col("rtt_status").is_in(STOPS).any(),
+        )
     )
     days = (pl.lit(census) - pl.col("clock_start")).dt.total_days()
     return (
@@ -50,7 +54,9 @@ def open_periods(events: Path, census: date) -> pl.LazyFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("events", type=Path)
     parser.add_argument("--census-date", type=date.fromisoformat, required=True)
     parser.add_argument("--out", type=Path, required=True)

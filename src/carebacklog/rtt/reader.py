@@ -223,10 +223,7 @@ def _load_csv(path: Path) -> _Loaded:
         "_row",
         _utf8=line.str.contains("\ufffd", literal=True),
         _quote=quoted
-        & (
-            unquoted.str.contains('"', literal=True)
-            | unquoted.str.contains(f"[^,]{_QUOTED}|{_QUOTED}[^,]")
-        ),
+        & (unquoted.str.contains('"', literal=True) | unquoted.str.contains(f"[^,]{_QUOTED}|{_QUOTED}[^,]")),
         _fields=unquoted.str.count_matches(",", literal=True) + 1,
     )
     n = len(names)
@@ -236,11 +233,7 @@ def _load_csv(path: Path) -> _Loaded:
         .when(pl.col("_quote"))
         .then(pl.lit('malformed row: unbalanced or misplaced quote (")'))
         .when(pl.col("_fields") != n)
-        .then(
-            pl.format(
-                "malformed row: {} fields where the header has {}", pl.col("_fields"), pl.lit(n)
-            )
-        )
+        .then(pl.format("malformed row: {} fields where the header has {}", pl.col("_fields"), pl.lit(n)))
     )
     shape = shape.with_columns(_reason=reason)
     bad = shape.filter(pl.col("_reason").is_not_null())
@@ -303,7 +296,9 @@ def _is_text(dtype: pl.DataType) -> bool:
     return dtype == pl.String() or isinstance(dtype, (pl.Categorical, pl.Enum))
 
 
-def _typed(loaded: _Loaded, schema: dict[str, pl.DataType]) -> tuple[list[pl.Expr], list[_Check]]:
+def _typed(
+    loaded: _Loaded, schema: dict[str, pl.DataType], unclean: set[str]
+) -> tuple[list[pl.Expr], list[_Check]]:
     """Expressions giving each contract column its type, and where a value may fail to convert.
 
     Each returned check's ``bad`` is true where a value is present in the file; the caller flags the
@@ -323,10 +318,10 @@ def _typed(loaded: _Loaded, schema: dict[str, pl.DataType]) -> tuple[list[pl.Exp
             continue
         have = frame.schema[column]
         if dtype == pl.String():
-            if have == pl.String():
-                exprs.append(_clean_text(frame, column))
-            elif isinstance(have, (pl.Categorical, pl.Enum)):
-                exprs.append(_clean_categories(frame, column))
+            if _is_text(have):
+                if column in unclean:
+                    stripped = col.cast(pl.String).str.strip_chars()
+                    exprs.append(pl.when(stripped != "").then(stripped).alias(column))
             elif have.is_integer():
                 exprs.append(col.cast(pl.String))
             else:
@@ -366,25 +361,49 @@ def _type_error(path: Path, column: str, have: pl.DataType, want: str) -> InputF
     return InputFileError(path, column, f"the column holds {have} values; expected {want}")
 
 
-def _clean_text(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """Text stripped, blank as missing: the column as read when no value needs it (the usual case)."""
-    col = pl.col(column)
-    stripped = col.str.strip_chars()
-    needs = frame.select(
-        ((stripped.str.len_bytes() != col.str.len_bytes()) | (col.str.len_bytes() == 0)).any()
-    ).item()
-    if not needs:
-        return col
-    return pl.when(stripped != "").then(stripped).alias(column)
+#: Text columns of the contracts with many distinct values (checked row by row, not by value).
+_IDENTIFIERS: Final[frozenset[str]] = frozenset({"event_id", "pathway_id", "patient_id", "lsoa"})
+#: A column with more distinct values than this share of its rows is checked row by row.
+_FEW_VALUES: Final[float] = 0.05
 
 
-def _clean_categories(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """A Categorical/Enum column kept as it is unless one of its values needs stripping."""
-    values = frame.get_column(column).unique().cast(pl.String).drop_nulls()
-    if (values.str.strip_chars() == values).all() and (values != "").all():
-        return pl.col(column)
-    stripped = pl.col(column).cast(pl.String).str.strip_chars()
-    return pl.when(stripped != "").then(stripped).alias(column)
+def _probe(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[set[str], dict[str, pl.Series]]:
+    """One pass over the file's contract columns: which text needs stripping, and the distinct values.
+
+    Identifier columns are only asked whether a value is blank or starts or ends with a space or tab
+    (cheaper than stripping every value); the others
+    (codes: provider, treatment function, activity, status, priority, ...) give their distinct values,
+    so the code checks run on a handful of values instead of every row.
+    """
+    exprs: list[pl.Expr] = []
+    for column in schema:
+        if column not in frame.columns:
+            continue
+        col, have = pl.col(column), frame.schema[column]
+        if column in _IDENTIFIERS and have == pl.String():
+            padded = [col.str.starts_with(c) | col.str.ends_with(c) for c in (" ", "\t")]
+            exprs.append(pl.any_horizontal(*padded, col.str.len_bytes() == 0).any().alias(column))
+        elif _is_text(have) or have.is_integer():
+            exprs.append(col.unique().implode().alias(column))
+    if not exprs:
+        return set(), {}
+    row = frame.select(exprs).row(0, named=True)
+    unclean: set[str] = set()
+    values: dict[str, pl.Series] = {}
+    for column, probe in row.items():
+        if isinstance(probe, bool):
+            if probe:
+                unclean.add(column)
+            continue
+        series = pl.Series(column, probe, dtype=frame.schema[column])
+        if _is_text(series.dtype):
+            text = series.cast(pl.String).drop_nulls()
+            if ((text.str.strip_chars() != text) | (text == "")).any():
+                unclean.add(column)
+                continue
+        if series.len() <= max(100, _FEW_VALUES * frame.height):
+            values[column] = series
+    return unclean, values
 
 
 # --- Validation ---------------------------------------------------------------------------------
@@ -400,11 +419,10 @@ def _validate_file(
     """
     frame = loaded.frame
     extras = [c for c in frame.columns if c not in schema and c != "_row"]
-    exprs, conversions = _typed(loaded, schema)
+    unclean, values = _probe(frame, schema)
+    exprs, conversions = _typed(loaded, schema, unclean)
     by_name = {e.meta.output_name(): e for e in exprs}
-    flags = [
-        (chk.bad & by_name[chk.column].is_null()).alias(f"_conv_{chk.column}") for chk in conversions
-    ]
+    flags = [(chk.bad & by_name[chk.column].is_null()).alias(f"_conv_{chk.column}") for chk in conversions]
     typed = frame.lazy().with_columns(*exprs, *flags).collect()
     converted = {chk.column for chk in conversions}
     found: list[tuple[str, pl.Expr, str]] = [
@@ -415,8 +433,18 @@ def _validate_file(
         if chk.column in converted:
             bad = bad & ~pl.col(f"_conv_{chk.column}")
         found.append((chk.column, bad, chk.reason))
-    hits = typed.select([bad.any().alias(f"_k{i}") for i, (_, bad, _) in enumerate(found)]).row(0)
-    failed = [chk for chk, hit in zip(found, hits, strict=True) if hit]
+    # A check on a code column whose values were not changed runs on its distinct values only.
+    same = {c: v for c, v in values.items() if c not in converted and c not in unclean}
+    on_values = [i for i, (c, bad, _) in enumerate(found) if c in same and bad.meta.root_names() == [c]]
+    hits = dict.fromkeys(on_values, False)
+    for i in on_values:
+        column, bad, _ = found[i]
+        hits[i] = bool(same[column].to_frame().select(bad.any()).item())
+    rest = [i for i in range(len(found)) if i not in hits]
+    if rest:
+        row = typed.select([found[i][1].any().alias(f"_k{i}") for i in rest]).row(0)
+        hits.update(zip(rest, (bool(h) for h in row), strict=True))
+    failed = [chk for i, chk in enumerate(found) if hits[i]]
     keep = [*schema, *extras, "_row"]
     if failed:
         reasons = typed.select(
@@ -551,7 +579,8 @@ def _read_many(
     rejected, accepted = _split(combined, repeats, text_parts, loaded, files, content)
     events = accepted.select(content)
     source = accepted.select(
-        pl.col("_file").replace_strict(dict(enumerate(files)), return_dtype=pl.Enum(sorted(set(files))))
+        pl.col("_file")
+        .replace_strict(dict(enumerate(files)), return_dtype=pl.Enum(sorted(set(files))))
         .alias("source_file")
         if len(files) > 1
         else pl.lit(files[0]).cast(pl.Enum([files[0]])).alias("source_file"),
@@ -579,22 +608,40 @@ def _split(
         flagged = combined.with_row_index("_pos").join(repeats, on="_pos", how="left", maintain_order="left")
         is_bad = pl.col("_why").is_not_null() | pl.col("_rep").is_not_null()
         accepted = flagged.filter(~is_bad).drop("_pos", "_col", "_rep")
-        rejected_rows = flagged.filter(is_bad).with_columns(
-            _cols=pl.concat_str([pl.col("_cols"), pl.col("_col")], separator="; ", ignore_nulls=True),
-            _why=pl.concat_str([pl.col("_why"), pl.col("_rep")], separator="; ", ignore_nulls=True),
-        ).drop("_pos", "_col", "_rep")
+        rejected_rows = (
+            flagged.filter(is_bad)
+            .with_columns(
+                _cols=pl.concat_str([pl.col("_cols"), pl.col("_col")], separator="; ", ignore_nulls=True),
+                _why=pl.concat_str([pl.col("_why"), pl.col("_rep")], separator="; ", ignore_nulls=True),
+            )
+            .drop("_pos", "_col", "_rep")
+        )
     text_cols = [pl.col(c).cast(pl.String) for c in content]
     typed_text = rejected_rows.select(
-        "_file", "_row", "_cols", "_why",
-        *[(_as_text(rejected_rows, c) if c in rejected_rows.columns else pl.lit(None, pl.String).alias(c))
-          for c in content],
+        "_file",
+        "_row",
+        "_cols",
+        "_why",
+        *[
+            (_as_text(rejected_rows, c) if c in rejected_rows.columns else pl.lit(None, pl.String).alias(c))
+            for c in content
+        ],
     )
-    raw_text = pl.concat([t for t in text_parts if t.height], how="diagonal_relaxed") if any(
-        t.height for t in text_parts
-    ) else None
+    raw_text = (
+        pl.concat([t for t in text_parts if t.height], how="diagonal_relaxed")
+        if any(t.height for t in text_parts)
+        else None
+    )
     if raw_text is not None:
         # Rows that failed a value check keep the value as read (the typed value is null there).
-        raw_text = raw_text.select("_file", "_row", *[pl.col(c).cast(pl.String) if c in raw_text.columns else pl.lit(None, pl.String).alias(c) for c in content])
+        raw_text = raw_text.select(
+            "_file",
+            "_row",
+            *[
+                pl.col(c).cast(pl.String) if c in raw_text.columns else pl.lit(None, pl.String).alias(c)
+                for c in content
+            ],
+        )
         from_typed = typed_text.join(raw_text.select("_file", "_row"), on=["_file", "_row"], how="anti")
         from_raw = typed_text.select("_file", "_row", "_cols", "_why").join(
             raw_text, on=["_file", "_row"], how="inner"
