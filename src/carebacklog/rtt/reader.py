@@ -159,10 +159,15 @@ _CAST_REASONS: Final[dict[str, str]] = {
 
 @dataclass
 class _Loaded:
-    """One file: its parsed rows (``_row`` = file row) and its malformed rows (row, column, reason)."""
+    """One file: its parsed rows, their file rows (``rows``), and its malformed rows (row, reason).
+
+    ``rows`` is a separate Series, not a column: adding a one-chunk column to a frame read in many
+    chunks (a Parquet file's row groups) makes Polars copy the whole frame to align the chunks.
+    """
 
     path: Path
     frame: pl.DataFrame
+    rows: pl.Series
     malformed: pl.DataFrame
     rows_read: int
 
@@ -259,8 +264,7 @@ def _load_csv(path: Path) -> _Loaded:
     if frame.height != body.height:
         raise InputFileError(path, None, "cannot be parsed as CSV (rows do not match lines)")
     frame = frame.rename({h: n for h, n in zip(frame.columns, names, strict=True) if h != n})
-    frame = _safe_names(frame).with_columns(body.get_column("_row"))
-    return _Loaded(path, frame, malformed, rows_read)
+    return _Loaded(path, _safe_names(frame), body.get_column("_row"), malformed, rows_read)
 
 
 def _load_parquet(path: Path) -> _Loaded:
@@ -268,8 +272,8 @@ def _load_parquet(path: Path) -> _Loaded:
         frame = pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError):
         raise InputFileError(path, None, "cannot be read as Parquet") from None
-    frame = _safe_names(frame).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_row"))
-    return _Loaded(path, frame, _malformed_frame([], []), frame.height)
+    rows = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True).alias("_row")
+    return _Loaded(path, _safe_names(frame), rows, _malformed_frame([], []), frame.height)
 
 
 def _safe_names(frame: pl.DataFrame) -> pl.DataFrame:
@@ -418,7 +422,7 @@ def _validate_file(
     pass asks which checks fail anywhere, and reasons are built only for those checks and rows.
     """
     frame = loaded.frame
-    extras = [c for c in frame.columns if c not in schema and c != "_row"]
+    extras = [c for c in frame.columns if c not in schema]
     unclean, values = _probe(frame, schema)
     exprs, conversions = _typed(loaded, schema, unclean)
     by_name = {e.meta.output_name(): e for e in exprs}
@@ -445,7 +449,7 @@ def _validate_file(
         row = typed.select([found[i][1].any().alias(f"_k{i}") for i in rest]).row(0)
         hits.update(zip(rest, (bool(h) for h in row), strict=True))
     failed = [chk for i, chk in enumerate(found) if hits[i]]
-    keep = [*schema, *extras, "_row"]
+    keep = [*schema, *extras]
     if failed:
         reasons = typed.select(
             _cols=pl.concat_str(
@@ -460,11 +464,12 @@ def _validate_file(
         typed = pl.concat([typed.select(keep), reasons], how="horizontal")
         wrong = reasons.get_column("_why").is_not_null()
         raw = frame.filter(wrong)
-        text = raw.select("_row", *[_as_text(raw, c) for c in raw.columns if c != "_row"])
+        text = raw.select(*[_as_text(raw, c) for c in raw.columns]).with_columns(loaded.rows.filter(wrong))
     else:
-        typed = typed.select(keep).with_columns(_cols=pl.lit(None, pl.String), _why=pl.lit(None, pl.String))
+        # No ``_cols``/``_why`` columns at all: a broadcast null String column costs a full column.
+        typed = typed.select(keep)
         text = pl.DataFrame(schema={"_row": pl.Int64})
-    return typed.with_columns(pl.lit(index, pl.Int32).alias("_file")), text
+    return typed, text
 
 
 def _as_text(frame: pl.DataFrame, column: str) -> pl.Expr:
@@ -483,10 +488,12 @@ def _as_text(frame: pl.DataFrame, column: str) -> pl.Expr:
 # --- Repeats ------------------------------------------------------------------------------------
 
 
-def _repeats(frame: pl.DataFrame, key: str, content: list[str], files: list[str]) -> pl.DataFrame:
+def _repeats(
+    frame: pl.DataFrame, where_read: pl.DataFrame, key: str, content: list[str], files: list[str]
+) -> pl.DataFrame:
     """Rows rejected for a repeated key: ``_pos`` (position in ``frame``), ``_col``, ``_rep``.
 
-    ``frame`` is in reading order. Candidates come from a sorted 64-bit hash of the key (no
+    ``frame`` is in reading order, ``where_read`` its ``_file`` and ``_row``. Candidates come from a sorted 64-bit hash of the key (no
     duplicates: one sort and one comparison, the usual case); the few candidate rows are then grouped
     exactly. Identical repeats: all but the first are duplicates. Different values under one key: every
     row of the key is a conflict. Rows without a key are compared on their whole content.
@@ -499,8 +506,11 @@ def _repeats(frame: pl.DataFrame, key: str, content: list[str], files: list[str]
     if not (ordered == ordered.shift(1)).any() and frame.get_column(key).null_count() < 2:
         return empty
     repeated = ordered.filter(ordered == ordered.shift(1)).unique()
-    indexed = frame.with_row_index("_pos")
-    keyed = indexed.filter(hashes.is_in(repeated.implode()) & pl.col(key).is_not_null())
+    candidates = (hashes.is_in(repeated.implode()) | frame.get_column(key).is_null()).arg_true()
+    indexed = pl.concat(
+        [frame[candidates], where_read[candidates], candidates.alias("_pos").to_frame()], how="horizontal"
+    )
+    keyed = indexed.filter(pl.col(key).is_not_null())
     keyed = keyed.filter(pl.col(key).is_duplicated())
     parts = []
     if keyed.height:
@@ -521,7 +531,8 @@ def _repeat_reasons(
     label = "row" if column == "(whole row)" else column
     file_name = pl.col("_file").replace_strict(dict(enumerate(files)), return_dtype=pl.String)
     place = pl.concat_str([file_name, pl.lit(" row "), pl.col("_row").cast(pl.String)])
-    rows = rows.with_columns(_place=place, _variant=pl.struct([*content, "_why"]).hash())
+    compared = [*content, "_why"] if "_why" in rows.columns else content
+    rows = rows.with_columns(_place=place, _variant=pl.struct(compared).hash())
     variants = pl.col("_variant").n_unique().over(group)
     first = pl.col("_place").first().over(group)
     places = pl.col("_place").over(group, mapping_strategy="join")
@@ -573,12 +584,22 @@ def _read_many(
         typed_parts.append(typed)
         text_parts.append(text.with_columns(pl.lit(i, pl.Int32).alias("_file")))
     combined = pl.concat(typed_parts, how="diagonal_relaxed") if len(typed_parts) > 1 else typed_parts[0]
+    where_read = pl.DataFrame(
+        {
+            "_file": pl.concat(
+                [pl.repeat(i, item.rows.len(), dtype=pl.Int32, eager=True) for i, item in enumerate(loaded)]
+            ),
+            "_row": pl.concat([item.rows for item in loaded]),
+        }
+    )
     extras = [c for c in combined.columns if c not in schema and c not in ("_file", "_row", "_cols", "_why")]
     content = [*schema, *extras]
-    repeats = _repeats(combined, key, content, files)
-    rejected, accepted = _split(combined, repeats, text_parts, loaded, files, content)
+    repeats = _repeats(combined, where_read, key, content, files)
+    rejected, accepted, accepted_where = _split(
+        combined, where_read, repeats, text_parts, loaded, files, content
+    )
     events = accepted.select(content)
-    source = accepted.select(
+    source = accepted_where.select(
         pl.col("_file")
         .replace_strict(dict(enumerate(files)), return_dtype=pl.Enum(sorted(set(files))))
         .alias("source_file")
@@ -593,29 +614,45 @@ def _read_many(
 
 def _split(
     combined: pl.DataFrame,
+    where_read: pl.DataFrame,
     repeats: pl.DataFrame,
     text_parts: list[pl.DataFrame],
     loaded: list[_Loaded],
     files: list[str],
     content: list[str],
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rejected rows in file and row order, accepted rows in reading order)."""
-    any_bad = combined.get_column("_why").null_count() < combined.height
-    if not any_bad and repeats.height == 0:
-        rejected_rows = combined.clear()
-        accepted = combined
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(rejected rows in file and row order, accepted rows in reading order, their file and row)."""
+    has_why = "_why" in combined.columns
+    clean = repeats.height == 0 and (
+        not has_why or combined.get_column("_why").null_count() == combined.height
+    )
+    if clean:
+        accepted, accepted_where = combined, where_read
+        rejected_rows = pl.concat([combined.clear(), where_read.clear()], how="horizontal")
     else:
-        flagged = combined.with_row_index("_pos").join(repeats, on="_pos", how="left", maintain_order="left")
-        is_bad = pl.col("_why").is_not_null() | pl.col("_rep").is_not_null()
-        accepted = flagged.filter(~is_bad).drop("_pos", "_col", "_rep")
-        rejected_rows = (
-            flagged.filter(is_bad)
-            .with_columns(
-                _cols=pl.concat_str([pl.col("_cols"), pl.col("_col")], separator="; ", ignore_nulls=True),
-                _why=pl.concat_str([pl.col("_why"), pl.col("_rep")], separator="; ", ignore_nulls=True),
+        bad = pl.repeat(False, combined.height, dtype=pl.Boolean, eager=True)
+        if repeats.height:
+            bad = bad.scatter(repeats.get_column("_pos"), True)
+        if has_why:
+            bad = bad | combined.get_column("_why").is_not_null()
+        accepted, accepted_where = combined.filter(~bad), where_read.filter(~bad)
+        positions = bad.arg_true()
+        rejected_rows = pl.concat(
+            [combined[positions], where_read[positions], positions.alias("_pos").to_frame()], how="horizontal"
+        ).join(repeats, on="_pos", how="left", maintain_order="left")
+        if not has_why:
+            rejected_rows = rejected_rows.with_columns(
+                _cols=pl.lit(None, pl.String), _why=pl.lit(None, pl.String)
             )
-            .drop("_pos", "_col", "_rep")
+        rejected_rows = rejected_rows.with_columns(
+            _cols=pl.concat_str([pl.col("_cols"), pl.col("_col")], separator="; ", ignore_nulls=True),
+            _why=pl.concat_str([pl.col("_why"), pl.col("_rep")], separator="; ", ignore_nulls=True),
+        ).drop("_pos", "_col", "_rep")
+    if "_why" not in rejected_rows.columns:
+        rejected_rows = rejected_rows.with_columns(
+            _cols=pl.lit(None, pl.String), _why=pl.lit(None, pl.String)
         )
+    accepted = accepted.drop("_cols", "_why", strict=False)
     text_cols = [pl.col(c).cast(pl.String) for c in content]
     typed_text = rejected_rows.select(
         "_file",
@@ -662,7 +699,7 @@ def _split(
         pl.col("_why").alias("reason"),
         *text_cols,
     )
-    return rejected, accepted
+    return rejected, accepted, accepted_where
 
 
 def _write_quarantine(rejected: pl.DataFrame, quarantine: Path | str | None) -> None:
