@@ -66,7 +66,7 @@ def _holder(value: pl.Expr, first: pl.Expr) -> pl.Expr:
 
 
 def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
-    """RTT periods from pathway events (design.md rules 1-7; only events on or before the census).
+    """RTT periods from pathway events (rules 1-7 of docs/rtt.md; only events on or before the census).
 
     ``patient_id``, ``provider_code``, ``commissioner_code`` and ``treatment_function`` are the latest
     values recorded while the period was open; ``priority`` is the latest priority recorded on or before
