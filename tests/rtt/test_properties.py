@@ -1,7 +1,7 @@
 """Hypothesis properties of the clock engine, and a check against a plain per-pathway reference.
 
 The reference below walks each pathway's events one by one (the obvious, slow way) and is written
-from design.md's rules, independently of the vectorised engine, so the two must agree on every
+from the rules in docs/rtt.md, independently of the vectorised engine, so the two must agree on every
 random event table.
 """
 

@@ -52,7 +52,7 @@ def test_bad_value_is_rejected_naming_file_row_and_column(
 
 
 def test_several_bad_columns_are_all_named(tmp_path: Path) -> None:
-    result = read_events(_write(tmp_path, "e2,A,p1,RBD,110,QVV,2024-13-01,walk-in,77,,"))
+    result = read_events(_write(tmp_path, GOOD, "e2,A,p1,RBD,110,QVV,2024-13-01,walk-in,77,,"))
     assert result.rejected.get_column("column").to_list() == ["event_date; activity; rtt_status"]
 
 

@@ -55,7 +55,7 @@ def explain(events: pl.DataFrame, pathway_id: str, census_date: date | None = No
     """One row per event of ``pathway_id`` in clock order, with its effect, rule and a sentence.
 
     Columns: :data:`EXPLAIN_COLUMNS`. ``effect`` is the effect name (e.g. ``start``, ``nullify``),
-    ``rule`` the design.md clock rule applied, ``clock_start`` set on the event that started a period,
+    ``rule`` the clock rule applied (docs/rtt.md numbering), ``clock_start`` set on the event that started a period,
     ``clock_stop`` and ``outcome`` on the event that ended one. Events after ``census_date`` are listed
     last with effect ``after_census`` (they do not count). An unknown pathway gives an empty frame.
     """

@@ -99,10 +99,24 @@ def clock_order(
     act_code = pl.col("_act").cast(pl.Int64)
     order = ((day - day.min()) * (1 << _ACT_BITS) + act_code) * (1 << _STATUS_BITS) + status
     low_bits = 64 - PREFIX_BITS
-    span = narrow.select((day.max() - day.min()).fill_null(0)).item()
+    span, first_day, low, high = narrow.select(
+        (day.max() - day.min()).fill_null(0).alias("span"),
+        day.min().alias("first"),
+        pl.col("rtt_status").min().alias("low"),
+        pl.col("rtt_status").max().alias("high"),
+    ).row(0)
     if span < 1 << (low_bits - _ACT_BITS - _STATUS_BITS):
+        columns = [*narrow.columns, "_order"]
         narrow = narrow.with_columns(_order=order.fill_null(0).cast(pl.Int32))
-        narrow = _packed_sort(narrow, events, low_bits)
+        # The order key holds the date, activity code and status exactly when every status fits its
+        # 7 bits and no date is missing: those columns are then rebuilt after the sort instead of
+        # being carried through it (a third fewer columns to gather).
+        rebuild = (
+            first_day is not None
+            and narrow.get_column("event_date").null_count() == 0
+            and (low is None or (low >= 0 and high < _NO_STATUS_ORDER))
+        )
+        narrow = _packed_sort(narrow, events, low_bits, first_day if rebuild else None).select(columns)
     else:  # events span more than 22 years: sort on the full keys
         narrow = narrow.with_columns(_order=order.fill_null(0))
         narrow = narrow[_exact_order(narrow, events)]
@@ -110,12 +124,30 @@ def clock_order(
     return narrow.drop("_order")
 
 
-def _packed_sort(narrow: pl.DataFrame, events: pl.DataFrame, low_bits: int) -> pl.DataFrame:
-    """One-key sort on (hash prefix, order); then re-sort exactly the runs that key cannot order."""
+def _packed_sort(
+    narrow: pl.DataFrame, events: pl.DataFrame, low_bits: int, first_day: int | None = None
+) -> pl.DataFrame:
+    """One-key sort on (hash prefix, order); then re-sort exactly the runs that key cannot order.
+
+    With ``first_day`` (the earliest event day), ``event_date``, ``_act``, ``rtt_status`` and
+    ``_order`` are not sorted along but decoded from the sorted key.
+    """
     scale = pl.lit(1 << low_bits, pl.UInt64)
     prefix = pl.col("_pw_hash") // scale
     key = prefix * scale + pl.col("_order").cast(pl.UInt64)
-    narrow = narrow.with_columns(_key=key).sort("_key").drop("_key")
+    if first_day is None:
+        narrow = narrow.with_columns(_key=key).sort("_key").drop("_key")
+    else:
+        decoded = ("event_date", "_act", "rtt_status", "_order")
+        narrow = narrow.with_columns(_key=key).drop(decoded).sort("_key")
+        order = (pl.col("_key") % scale).cast(pl.Int32)
+        narrow = narrow.with_columns(_order=order).drop("_key")
+        status = pl.col("_order") % (1 << _STATUS_BITS)
+        narrow = narrow.with_columns(
+            event_date=((pl.col("_order") // (1 << (_ACT_BITS + _STATUS_BITS))) + first_day).cast(pl.Date),
+            _act=((pl.col("_order") // (1 << _STATUS_BITS)) % (1 << _ACT_BITS)).cast(pl.Int8),
+            rtt_status=pl.when(status != _NO_STATUS_ORDER).then(status).cast(pl.Int16),
+        )
     prefixes = narrow.select(prefix.alias("_prefix")).to_series()
     hashes = narrow.get_column("_pw_hash")
     orders = narrow.get_column("_order")

@@ -66,7 +66,7 @@ def _holder(value: pl.Expr, first: pl.Expr) -> pl.Expr:
 
 
 def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
-    """RTT periods from pathway events (design.md rules 1-7; only events on or before the census).
+    """RTT periods from pathway events (rules 1-7 of docs/rtt.md; only events on or before the census).
 
     ``patient_id``, ``provider_code``, ``commissioner_code`` and ``treatment_function`` are the latest
     values recorded while the period was open; ``priority`` is the latest priority recorded on or before
@@ -79,11 +79,14 @@ def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.D
     are only gathered for those last rows.
     """
     events = conform_events(events)
+    # A carried column with no missing value needs no "latest non-null" fill: its latest value in a
+    # period is the period's last event's (null counts are known without a pass over the data).
+    gappy = tuple(c for c in _CARRIED_TEXT if events.get_column(c).null_count())
     carry = [
         pl.col("priority")
         .replace_strict(_PRIORITY_CODES, default=None, return_dtype=pl.Int8)
         .alias("_priority"),
-        *[pl.col(c).is_not_null().alias(f"_has_{c}") for c in _CARRIED_TEXT],
+        *[pl.col(c).is_not_null().alias(f"_has_{c}") for c in gappy],
     ]
     ordered = clock_order(events, census_date, carry)
     chunks = _chunks(ordered)
@@ -98,7 +101,9 @@ def build_periods(events: pl.DataFrame, census_date: date | None = None) -> pl.D
     # result often needs no text sort at all.
     ends = ends.sort("_row")
     text = [pl.col("pathway_id").gather(ends.get_column("_row"))]
-    text += [pl.col(c).gather(ends.get_column(f"_at_{c}")) for c in _CARRIED_TEXT]
+    text += [
+        pl.col(c).gather(ends.get_column(f"_at_{c}" if c in gappy else "_row")) for c in _CARRIED_TEXT
+    ]
     periods = pl.concat([ends, events.select(text)], how="horizontal")
     stopped = pl.col("effect").is_in(_STOP_CODES)
     periods = periods.select(
@@ -142,7 +147,8 @@ def _build(ordered: pl.DataFrame) -> pl.DataFrame:
     """One row per period of a clock-ordered frame (or a slice of it holding whole pathways).
 
     Numeric only: ``_row`` is the input row of the period's last event and ``_at_<column>`` the input
-    row holding each carried text column's latest value.
+    row holding each carried text column's latest value (only for the columns carried with a
+    ``_has_<column>`` flag, i.e. those with missing values; the others take ``_row``'s).
     """
     states = _run_clock(ordered).filter(pl.col("in_period"))
     key = pl.col("period_key")
@@ -171,6 +177,8 @@ def _build(ordered: pl.DataFrame) -> pl.DataFrame:
         carried_dates.append(inside.get_column(c).gather(index))
     carried_text = []
     for c in _CARRIED_TEXT:
+        if f"_has_{c}" not in inside.columns:
+            continue
         index = inside.select(_holder(pl.when(pl.col(f"_has_{c}")).then(1), first)).to_series().filter(last)
         carried_text.append(rows.gather(index).alias(f"_at_{c}"))
     ends = inside.filter(pl.col("_last")).select("_row", "period", "effect", "rtt_status", "event_date")

@@ -25,7 +25,7 @@ __all__ = [
 #: runs from ``priority_date``, the date the current priority was first recorded.
 PRIORITY_TIME_FRAMES: Final[dict[str, str]] = {"P1a": "1d", "P1b": "3d", "P2": "1mo", "P3": "3mo"}
 
-#: Booking order of clinical priorities (domain.md §3: clinical priority first, then treat in turn):
+#: Booking order of clinical priorities (NHS England's elective recovery guidance: clinical priority first, then treat in turn):
 #: P1a, P1b, P2, P3, P4, then pathways with no priority recorded, then P5/P6 (patient deferred).
 BOOKING_ORDER: Final[dict[str, int]] = {"P1a": 0, "P1b": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 6, "P6": 6}
 _UNPRIORITISED: Final[int] = 5

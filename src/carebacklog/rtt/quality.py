@@ -22,7 +22,7 @@ from carebacklog.rtt.schema import (
     conform_events,
 )
 
-__all__ = ["QUALITY_COLUMNS", "data_quality"]
+__all__ = ["QUALITY_COLUMNS", "SEVERAL_PATIENTS", "data_quality"]
 
 QUALITY_COLUMNS: Final[tuple[str, ...]] = (
     "row",
@@ -34,6 +34,7 @@ QUALITY_COLUMNS: Final[tuple[str, ...]] = (
     "issue",
     "rule",
     "detail",
+    "source_file",
 )
 
 #: Status 92 "not yet referred" (GP direct-access diagnostics) legitimately comes before a clock start.
@@ -45,6 +46,10 @@ _ISSUE_DETAIL: Final[dict[str, str]] = {
     "activity_before_clock_start": "activity on a pathway before any clock start is not counted",
     "stop_status_on_cancellation_or_dna": "cancellations (and DNAs other than 33/34/36) never stop a clock",
 }
+
+#: Issue name for a pathway recorded with more than one patient: a pathway (patient pathway
+#: identifier, NHS Data Dictionary) belongs to one patient, so the extract has merged two.
+SEVERAL_PATIENTS: Final[str] = "pathway_with_several_patients"
 
 
 def _rule_checks(census_date: date | None) -> list[tuple[str, str, pl.Expr, str]]:
@@ -96,11 +101,17 @@ def _rule_checks(census_date: date | None) -> list[tuple[str, str, pl.Expr, str]
     return checks
 
 
-def data_quality(events: pl.DataFrame, census_date: date | None = None) -> pl.DataFrame:
+def data_quality(
+    events: pl.DataFrame, census_date: date | None = None, *, source: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Data issues in ``events``, one row per (event, issue), ordered by row.
 
-    ``row`` is the event's 1-based row in ``events``; ``issue`` a short name; ``rule`` the clock rule
-    (design.md numbering) or "input contract" / "census" broken; ``detail`` a plain-English reason.
+    ``row`` is the event's 1-based row in ``events``, or, with ``source`` (``ReadResult.source``: the
+    file and file row of each event read), the row of the file it was read from, with that file in
+    ``source_file`` (null without ``source``); ``issue`` a short name; ``rule`` the clock rule (RTT
+    rules suite) or "input contract" / "census" broken; ``detail`` a plain-English reason.
+    A pathway recorded with two or more patients is reported on each event whose patient differs
+    from the pathway's first event's (``pathway_with_several_patients``).
     """
     events = conform_events(events)
     indexed = events.with_row_index("_row_all")
@@ -154,13 +165,47 @@ def data_quality(events: pl.DataFrame, census_date: date | None = None) -> pl.Da
                 ),
             )
         )
+    several = _several_patients(indexed)
+    if several.height:
+        parts.append(
+            several.select(
+                (pl.col("_row_all").cast(pl.Int64) + 1).alias("row"),
+                *_ident(events.columns),
+                issue=pl.lit(SEVERAL_PATIENTS),
+                rule=pl.lit("input contract"),
+                detail=pl.format(
+                    "the pathway is recorded with {} patients; this event's patient differs from its first "
+                    "event's (the periods carry the latest patient recorded)",
+                    pl.col("_patients"),
+                ),
+            )
+        )
     if not parts:
         return pl.DataFrame(schema=_schema())
-    return (
-        pl.concat(parts, how="vertical_relaxed")
-        .sort("row", "issue")
-        .select([pl.col(c).cast(t) for c, t in _schema().items()])
-    )
+    issues = pl.concat(parts, how="vertical_relaxed").sort("row", "issue")
+    if source is None:
+        issues = issues.with_columns(source_file=pl.lit(None, pl.String))
+    else:
+        if source.height != events.height:
+            raise ValueError("source must have one row per event (ReadResult.source)")
+        at = issues.get_column("row") - 1
+        issues = issues.with_columns(
+            source_file=source.get_column("source_file").cast(pl.String).gather(at),
+            row=source.get_column("row").cast(pl.Int64).gather(at),
+        ).sort("source_file", "row", "issue", maintain_order=True)
+    return issues.select([pl.col(c).cast(t) for c, t in _schema().items()])
+
+
+def _several_patients(indexed: pl.DataFrame) -> pl.DataFrame:
+    """Events of pathways with more than one patient whose patient is not the pathway's first one."""
+    keyed = indexed.filter(pl.col("pathway_id").is_not_null() & pl.col("patient_id").is_not_null())
+    counts = keyed.group_by("pathway_id").agg(_patients=pl.col("patient_id").n_unique())
+    mixed = counts.filter(pl.col("_patients") > 1)
+    if mixed.height == 0:
+        return indexed.clear().with_columns(_patients=pl.lit(0, pl.UInt32))
+    rows = keyed.join(mixed, on="pathway_id", how="inner").sort("_row_all")
+    first = pl.col("patient_id").first().over("pathway_id")
+    return rows.filter(pl.col("patient_id") != first)
 
 
 def _late_nullifications(states: pl.DataFrame) -> pl.Series:
@@ -196,4 +241,5 @@ def _schema() -> dict[str, pl.DataType]:
         "issue": pl.String(),
         "rule": pl.String(),
         "detail": pl.String(),
+        "source_file": pl.String(),
     }

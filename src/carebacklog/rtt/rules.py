@@ -1,6 +1,6 @@
 """The clock rules: what each event does to its pathway's RTT clock.
 
-This is the one place the clock semantics (design.md rules 1-8, from NHS England's RTT rules suite
+This is the one place the clock semantics (rules 1-8 of docs/rtt.md, from NHS England's RTT rules suite
 PRN01045 v5.0, Feb 2025) are written down. :func:`classify_events` orders a pathway's events and gives
 each one an *effect* code; :func:`carebacklog.rtt.build_periods`, :func:`carebacklog.rtt.explain` and
 :func:`carebacklog.rtt.data_quality` all read those codes, so the rules exist once.
@@ -42,7 +42,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Effect:
-    """What an event did to the clock: a code, the design.md rule applied and a plain-English verb."""
+    """What an event did to the clock: a code, the rule applied (docs/rtt.md numbering) and a plain-English verb."""
 
     code: int
     name: str
@@ -50,8 +50,8 @@ class Effect:
     meaning: str
 
 
-# The effect codes. ``rule`` is the design.md clock-semantics rule (domain.md §2 gives the RTT rules
-# suite wording behind each one).
+# The effect codes. ``rule`` is the clock rule of docs/rtt.md ("The rules as implemented", from the
+# RTT rules suite).
 START_REFERRAL: Final = Effect(0, "start", 1, "referral starts period {period}")
 START_STATUS: Final = Effect(1, "start", 2, "status {status} starts period {period}")
 START_ON_OPEN: Final = Effect(
@@ -124,7 +124,7 @@ ISSUE_EFFECTS: Final[dict[int, str]] = {
 
 # A DNA other than the first (status 33) does not stop the clock, unless the patient is discharged
 # back to the referrer under a published local access policy (recorded as 34) or has died (36):
-# domain.md §2, RTT rules suite PRN01045 v5.0, "did not attends".
+# NHS England's RTT rules suite PRN01045 v5.0, "did not attends".
 _DNA_STOP_STATUSES: Final[tuple[int, ...]] = (34, 36)
 
 _STOP = tuple(sorted(STOP_STATUSES))

@@ -62,7 +62,7 @@ REQUIRED_EVENT_COLUMNS: Final[tuple[str, ...]] = (
     "activity",
 )
 
-#: The activities of the input contract (design.md, "Input contract: pathway events").
+#: The activities of the input contract (docs/rtt.md, "Reading input").
 ACTIVITIES: Final[tuple[str, ...]] = (
     "referral",
     "outpatient",
@@ -90,23 +90,25 @@ ACTIVITY_PRECEDENCE: Final[dict[str, int]] = {
     "transfer_out": 7,
 }
 
-# RTT period status codes (NHS Data Dictionary; RTT rules suite PRN01045 v5.0, domain.md §2).
+# RTT period status codes (NHS Data Dictionary "Referral to Treatment Period Status"; NHS England's
+# RTT rules suite, "Recording and reporting referral to treatment (RTT) waiting times for
+# consultant-led elective care", PRN01045 v5.0). Rule numbers are docs/rtt.md's ("The rules as implemented").
 #: 10 first activity, 11 first activity after active monitoring ends, 12 consultant referral for a
-#: separate condition: 11 and 12 start a new period when none is open (design rule 2); 10 marks the
+#: separate condition: 11 and 12 start a new period when none is open (rule 2); 10 marks the
 #: first activity of a period that the referral started.
 START_STATUSES: Final[frozenset[int]] = frozenset({11, 12})
 FIRST_ACTIVITY_STATUS: Final[int] = 10
 #: 20 subsequent activity, more expected.
 RUNNING_STATUS: Final[int] = 20
-#: 21 transfer to another provider: ends the period here without a completion (design rule 6).
+#: 21 transfer to another provider: ends the period here without a completion (rule 6).
 TRANSFER_STATUS: Final[int] = 21
 #: 30 first definitive treatment; 31/32 active monitoring by patient/clinician; 34 decision not to
-#: treat or no further contact; 35 patient declined treatment; 36 patient died (design rule 3).
+#: treat or no further contact; 35 patient declined treatment; 36 patient died (rule 3).
 STOP_STATUSES: Final[frozenset[int]] = frozenset({30, 31, 32, 34, 35, 36})
-#: 33 did not attend the first activity: nullifies the period (design rule 4).
+#: 33 did not attend the first activity: nullifies the period (rule 4).
 NULLIFY_STATUS: Final[int] = 33
 #: 90 after first treatment, 91 during active monitoring, 92 not yet referred, 98 not applicable,
-#: 99 not yet known: no effect on any clock (design rule 7).
+#: 99 not yet known: no effect on any clock (rule 7).
 NO_EFFECT_STATUSES: Final[frozenset[int]] = frozenset({90, 91, 92, 98, 99})
 KNOWN_STATUSES: Final[frozenset[int]] = frozenset(
     {FIRST_ACTIVITY_STATUS, RUNNING_STATUS, TRANSFER_STATUS, NULLIFY_STATUS}
