@@ -2,7 +2,9 @@
 # loading and by type checkers). A new capability package is added here.
 
 from . import booking as booking
+from . import community as community
 from . import equity as equity
+from . import flow as flow
 from . import forecast as forecast
 from . import published as published
 from . import rtt as rtt

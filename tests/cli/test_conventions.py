@@ -89,7 +89,7 @@ def test_a_file_whose_every_row_is_rejected_fails_with_exit_2(tmp_path: Path) ->
                     ["rtt", "return", str(events), "--month", "2025-03", "--out", str(tmp_path / "r.csv")]):  # fmt: skip
         result = runner.invoke(app, command)
         assert result.exit_code == 2, (command, result.output)
-        assert "all 2 event rows were rejected" in result.stderr
+        assert "all 2 rows rejected" in result.stderr
     assert not (tmp_path / "r.csv").exists()
 
 

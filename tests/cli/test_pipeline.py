@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 
 from carebacklog import rtt
+from carebacklog.errors import BadInputError
 from carebacklog.files import PathCollisionError
-from carebacklog.rtt.pipeline import NoRowsAcceptedError, ptl_from_files, read_inputs
+from carebacklog.rtt.pipeline import ptl_from_files, read_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "rtt" / "golden"
@@ -39,7 +40,7 @@ def test_the_ptl_is_the_engine_s_ptl_with_counts_for_each_file(tmp_path: Path) -
     assert (read.events.rows_read, read.events.accepted, read.events.rejected.height) == (94, 93, 1)
     assert read.rows_read == read.accepted + read.rejected
     assert lines[0] == f"read 94 rows from {events}: 93 accepted, 1 rejected (see {quarantine})"
-    assert lines[1].endswith("row 94: event_date: not a valid ISO date (YYYY-MM-DD)")
+    assert lines[1].endswith("row 94: event_date: not a valid ISO date (YYYY-MM-DD, optionally followed by a time of day)")
     assert any(line.startswith(f"read {read.patients.rows_read} rows from ") for line in lines)  # type: ignore[union-attr]
     assert pl.read_csv(quarantine, infer_schema=False)["event_id"].to_list() == ["X-1"]
     assert (tmp_path / "q" / "rejected_patients.csv").exists()  # patients quarantine beside it
@@ -56,7 +57,7 @@ def test_every_row_rejected_is_a_failure_and_a_quarantine_on_an_input_is_refused
     events = tmp_path / "events.csv"
     header = (GOLDEN / "events.csv").read_text().splitlines()[0]
     events.write_text(header + "\nX-1,X,PX,RBD,110,QVV,2025-02-30,referral,10,,,\n")
-    with pytest.raises(NoRowsAcceptedError, match="all 1 event rows were rejected") as caught:
+    with pytest.raises(BadInputError, match="all 1 rows rejected") as caught:
         ptl_from_files(events, census_date=CENSUS, report=lambda _: None)
     assert caught.value.exit_code == 2
     before = events.read_bytes()

@@ -23,12 +23,13 @@ def test_with_weekly_bands_it_is_nhs_englands_rtt_percentile() -> None:
 def test_coarse_band_percentile_hand_worked() -> None:
     # 10 people: 4 in 0-1 weeks, 4 in >4-12 weeks, 2 in >18-52 weeks (other bands empty).
     counts = [4, 0, 0, 4, 0, 2, 0, 0]
-    # Median position (10+1)/2 = 5.5: 1.5 people into the 4-12 band of 4 → 4 + 1.5/4 · 8 = 7 weeks.
-    assert coarse_band_percentile(counts, CHS_EDGES, 0.5) == pytest.approx(7.0)
+    # NHS England's current rule, median at position 0.5 · 10 = 5: 1 person into the 4-12 band of 4
+    # → 4 + 1/4 · 8 = 6 weeks (the 2014/15 rule, (N+1)/2 = 5.5, would give 7).
+    assert coarse_band_percentile(counts, CHS_EDGES, 0.5) == pytest.approx(6.0)
     # 92nd: position 9.2, 1.2 of the 2 in 18-52 → 18 + 0.6 · 34 = 38.4 weeks.
     assert coarse_band_percentile(counts, CHS_EDGES, 0.92) == pytest.approx(38.4)
     # In the open top band the interpolation spans one week, as NHS England's RTT method does.
-    assert coarse_band_percentile([0, 0, 0, 0, 0, 0, 0, 10], CHS_EDGES, 0.5) == pytest.approx(104.55)
+    assert coarse_band_percentile([0, 0, 0, 0, 0, 0, 0, 10], CHS_EDGES, 0.5) == pytest.approx(104.5)  # position 5 of 10 → 104 + 5/10
     assert np.isnan(coarse_band_percentile([0] * 8, CHS_EDGES, 0.5))
     with pytest.raises(ValueError, match="ascending"):
         coarse_band_percentile([1, 1], [4, 2], 0.5)
@@ -57,7 +58,7 @@ def test_chs_measures_hand_worked() -> None:
     a, b = m["A"], m["B"]
     assert (a["total"], a["banded"], a["within_18"], a["over_18"], a["over_52"], a["over_104"]) == (12, 10, 8, 2, 1, 0)
     assert a["pct_within_18"] == pytest.approx(80.0) and a["pct_over_52"] == pytest.approx(10.0)
-    assert a["median_weeks"] == pytest.approx(4 + 1.5 / 4 * 8)
+    assert a["median_weeks"] == pytest.approx(4 + 1 / 4 * 8)  # position 0.5 · N (current rule)
     assert (b["over_52"], b["over_104"], b["pct_over_104"]) == (2, 2, 40.0)
     national = chs_measures(tidy).row(0, named=True)
     assert (national["total"], national["banded"], national["over_52"]) == (17, 15, 3)
@@ -67,8 +68,9 @@ def test_before_the_split_over_104_is_null_and_over_52_is_open() -> None:
     tidy = tidy_rows([("A", "total", 10), ("A", "0-1", 5), ("A", ">52", 5)], top=52)
     (m,) = chs_measures(tidy).iter_rows(named=True)
     assert m["over_52"] == 5 and m["over_104"] is None and m["pct_over_104"] is None
-    # Median position 5.5: half a person into the open "over 52" band (one week wide) → 52.1 weeks.
-    assert m["median_weeks"] == pytest.approx(52 + 0.5 / 5)
+    # Median position 0.5 · 10 = 5 falls exactly where the 0-1 band ends; the method places it at the
+    # start of the next occupied band, the open "over 52" band → 52 weeks.
+    assert m["median_weeks"] == pytest.approx(52.0)
 
 
 def test_unknown_level_or_grouping_is_refused(chs_12_months) -> None:

@@ -63,7 +63,7 @@ def test_bad_value_names_row_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("period,value\n2024-01,50\n2024-02,abc\n", encoding="utf-8")
     result = runner.invoke(app, ["spc", "chart", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "row 2" in result.output and "'value'" in result.output
 
 
@@ -125,7 +125,7 @@ def test_chart_from_published_extracts_uses_headline_measures(tmp_path: Path) ->
 def test_unknown_provider_is_an_error(tmp_path: Path) -> None:
     paths = _published_months(tmp_path)[:2]
     result = runner.invoke(app, ["spc", "chart", *map(str, paths), "--provider", "ZZZ"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "ZZZ" in result.output
 
 
@@ -168,4 +168,4 @@ def test_rebase_option(tmp_path: Path) -> None:
     assert {p["segment"] for p in points} == {1, 2}
     assert not any(p["special_cause"] for p in points)
     bad = runner.invoke(app, ["spc", "chart", str(path), "--rebase", "nope"])
-    assert bad.exit_code == 1 and "nope" in bad.output
+    assert bad.exit_code == 2 and "nope" in bad.output

@@ -23,81 +23,10 @@ Public API (see docs/flow.md):
   (occupancy, decision-to-admit waits over 4 and 12 hours, elective cancellations for want of a bed,
   delayed-discharge bed days); scenarios :func:`discharge_service`, :func:`ring_fence`,
   :func:`extra_beds`, compared with :func:`compare_scenarios`; :func:`erlang_b`; :func:`calibrate_model` (a real trust from KH03 and A&E).
+
+The names are listed once, in ``__init__.pyi``, and loaded on first use (``carebacklog._lazy``).
 """
 
-from carebacklog.flow.ae import read_ae_attendances_tidy, read_ae_monthly
-from carebacklog.flow.beds import read_kh03, read_kh03_master
-from carebacklog.flow.bedsim import (
-    BedFlowResult,
-    BedModel,
-    compare_scenarios,
-    discharge_service,
-    erlang_b,
-    extra_beds,
-    ring_fence,
-    simulate_beds,
-)
-from carebacklog.flow.calibrate import calibrate_model
-from carebacklog.flow.cancellations import read_cancelled_ops
-from carebacklog.flow.diagnostics import read_dm01
-from carebacklog.flow.measures import (
-    AE_CONSTITUTIONAL_STANDARD,
-    AE_FOUR_HOUR_STANDARD,
-    BED_OCCUPANCY_AMBITION,
-    DM01_INTERIM_STANDARD,
-    DM01_STANDARD,
-    ae_performance,
-    bed_occupancy,
-    cancelled_operations,
-    diagnostic_waits,
-    load_trust_icbs,
-    peer_rank,
-    provider_chart,
-    trust_summary,
-    with_icb,
-)
-from carebacklog.flow.reader import bundled_ae_files, bundled_series, identify, read_flow, read_flow_file
-from carebacklog.flow.tidy import FLOW_SCHEMA, FlowFileError, empty_flow
-from carebacklog.flow.totals import national_check, region_check
+from carebacklog._lazy import attach_stub
 
-__all__ = [
-    "AE_CONSTITUTIONAL_STANDARD",
-    "AE_FOUR_HOUR_STANDARD",
-    "BED_OCCUPANCY_AMBITION",
-    "DM01_INTERIM_STANDARD",
-    "DM01_STANDARD",
-    "FLOW_SCHEMA",
-    "BedFlowResult",
-    "BedModel",
-    "FlowFileError",
-    "ae_performance",
-    "bed_occupancy",
-    "bundled_ae_files",
-    "bundled_series",
-    "calibrate_model",
-    "cancelled_operations",
-    "compare_scenarios",
-    "diagnostic_waits",
-    "discharge_service",
-    "empty_flow",
-    "erlang_b",
-    "extra_beds",
-    "identify",
-    "load_trust_icbs",
-    "national_check",
-    "peer_rank",
-    "provider_chart",
-    "read_ae_attendances_tidy",
-    "read_ae_monthly",
-    "read_cancelled_ops",
-    "read_dm01",
-    "read_flow",
-    "read_flow_file",
-    "read_kh03",
-    "read_kh03_master",
-    "region_check",
-    "ring_fence",
-    "simulate_beds",
-    "trust_summary",
-    "with_icb",
-]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

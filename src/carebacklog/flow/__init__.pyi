@@ -1,0 +1,42 @@
+# The public API of carebacklog.flow: the one list (read by carebacklog._lazy for lazy loading,
+# by type checkers for types). Add a name here and nowhere else.
+
+from .ae import read_ae_attendances_tidy as read_ae_attendances_tidy
+from .ae import read_ae_monthly as read_ae_monthly
+from .beds import read_kh03 as read_kh03
+from .beds import read_kh03_master as read_kh03_master
+from .bedsim import BedFlowResult as BedFlowResult
+from .bedsim import BedModel as BedModel
+from .bedsim import compare_scenarios as compare_scenarios
+from .bedsim import discharge_service as discharge_service
+from .bedsim import erlang_b as erlang_b
+from .bedsim import extra_beds as extra_beds
+from .bedsim import ring_fence as ring_fence
+from .bedsim import simulate_beds as simulate_beds
+from .calibrate import calibrate_model as calibrate_model
+from .cancellations import read_cancelled_ops as read_cancelled_ops
+from .diagnostics import read_dm01 as read_dm01
+from .measures import AE_CONSTITUTIONAL_STANDARD as AE_CONSTITUTIONAL_STANDARD
+from .measures import AE_FOUR_HOUR_STANDARD as AE_FOUR_HOUR_STANDARD
+from .measures import BED_OCCUPANCY_AMBITION as BED_OCCUPANCY_AMBITION
+from .measures import DM01_INTERIM_STANDARD as DM01_INTERIM_STANDARD
+from .measures import DM01_STANDARD as DM01_STANDARD
+from .measures import ae_performance as ae_performance
+from .measures import bed_occupancy as bed_occupancy
+from .measures import cancelled_operations as cancelled_operations
+from .measures import diagnostic_waits as diagnostic_waits
+from .measures import load_trust_icbs as load_trust_icbs
+from .measures import peer_rank as peer_rank
+from .measures import provider_chart as provider_chart
+from .measures import trust_summary as trust_summary
+from .measures import with_icb as with_icb
+from .reader import bundled_ae_files as bundled_ae_files
+from .reader import bundled_series as bundled_series
+from .reader import identify as identify
+from .reader import read_flow as read_flow
+from .reader import read_flow_file as read_flow_file
+from .tidy import FLOW_SCHEMA as FLOW_SCHEMA
+from .tidy import FlowFileError as FlowFileError
+from .tidy import empty_flow as empty_flow
+from .totals import national_check as national_check
+from .totals import region_check as region_check
