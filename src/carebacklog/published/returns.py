@@ -2,9 +2,9 @@
 
 One row per provider × commissioner × RTT part × reported treatment function (NHS England's grouping,
 :mod:`carebacklog.published.tf_grouping`), plus the ``C_999`` "Total" row of each provider × commissioner
-× part, in the 121 columns of the published "Full CSV data file" (domain.md §4). What each part counts, for
+× part, in the 121 columns of the published "Full CSV data file" (docs/rules-rtt.md §Published statistics). What each part counts, for
 the calendar month ``month`` (rules: NHS England, "Recording and reporting RTT waiting times for
-consultant-led elective care"; the clock semantics of design.md):
+consultant-led elective care"; the clock rules of docs/rules-rtt.md §Clock rules):
 
 - ``Part_1A``: admitted completions, clock stopped (admission with status 30) in the month, by weeks
   waited at the stop;
@@ -12,7 +12,7 @@ consultant-led elective care"; the clock semantics of design.md):
 - ``Part_2``: periods open at the month's last day, by weeks waited on that day;
 - ``Part_2A``: the Part_2 periods with a decision to admit recorded by the month's end;
 - ``Part_3``: new RTT periods (clock starts) in the month, including periods later nullified by a
-  first-appointment DNA (design.md rule 4), published as a total only (no bands).
+  first-appointment DNA (docs/rules-rtt.md §Clock rules, rule 4), published as a total only (no bands).
 
 Weeks waited use :func:`carebacklog.rtt.weeks_waited_band` (rule 8). Nullified and transferred periods
 never count as completions; like the engine's PTL at that census, they count in Part_2 at a month end

@@ -1,6 +1,6 @@
 """Weeks waited and breach dates: defined once, used by the PTL and everything built on it.
 
-Weeks-waited band (design.md rule 8; NHS England's monthly RTT return bands "Gt 00 To 01 Weeks" ...
+Weeks-waited band (docs/rules-rtt.md §Weeks waited; NHS England's monthly RTT return bands "Gt 00 To 01 Weeks" ...
 "Gt 104 Weeks"): days = census date - clock start; band 0 for days 0-7, else ceil(days / 7) - 1,
 capped at 104. So day 7 is band 0, day 8 band 1, day 126 band 17 (the last day within 18 weeks),
 day 127 band 18, day 729 band 104 ("over 104 weeks").
@@ -27,7 +27,7 @@ __all__ = [
 #: Top band of the monthly RTT return: "Gt 104 Weeks" (NHS England RTT Full CSV, since April 2021).
 MAX_BAND: Final[int] = 104
 #: Waits the PTL gives breach dates for: the 18-week standard (NHS Constitution) and the 52/65/78/104
-#: week long-wait milestones of the 2022 elective recovery plan (domain.md §1).
+#: week long-wait milestones of the 2022 elective recovery plan (docs/rules-rtt.md §Targets).
 BREACH_WEEKS: Final[tuple[int, ...]] = (18, 52, 65, 78, 104)
 
 

@@ -86,7 +86,7 @@ def band_window(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inclusive range of days waited that the engine puts in weekly ``band``.
 
-    Band rule (design.md semantics 8): band 0 is days 0-7, band b is days 7b+1 ... 7b+7, band 104 is 729
+    Band rule (docs/rules-rtt.md §Weeks waited): band 0 is days 0-7, band b is days 7b+1 ... 7b+7, band 104 is 729
     days or more. ``top_band`` is the extract's open-ended band (104 since April 2021; 52, "52 plus", in
     older files): it starts at its lower bound and ``tail_days`` gives each such pathway its upper bound.
     """

@@ -4,7 +4,7 @@ The plan is built constructively from the published month so that the clock engi
 date, gives back the published counts:
 
 * an open pathway in weekly band *b* gets a clock start whose days waited at the census fall in *b*'s
-  window (design.md semantics 8), so Part_2 is reproduced cell by cell (commissioner x treatment function x
+  window (docs/rules-rtt.md §Weeks waited), so Part_2 is reproduced cell by cell (commissioner x treatment function x
   band); a Part_2A subset of each cell gets a decision to admit;
 * each Part_1A / Part_1B completion gets a clock stop in the census month and a start whose wait at the
   stop falls in its band;

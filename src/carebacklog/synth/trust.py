@@ -31,7 +31,7 @@ def group_of_treatment_function(code: str) -> str:
 
 @dataclass(frozen=True)
 class SynthTrust:
-    """A synthetic trust: ``events`` and ``patients`` in the input contract of design.md."""
+    """A synthetic trust: ``events`` and ``patients`` in the input contract (docs/rules-rtt.md §Input contract)."""
 
     provider_code: str
     census_date: dt.date
