@@ -113,7 +113,7 @@ def test_check_fails_when_the_trust_does_not_match(tmp_path: Path) -> None:
 def test_unknown_provider_bad_date_and_missing_file_are_clear_errors(tmp_path: Path) -> None:
     base = ["synth", "trust", "--from", RBD, "--out", str(tmp_path)]
     r = runner.invoke(app, [*base, "--provider", "ZZZ", "--census-date", "2024-11-30"])
-    assert r.exit_code == 1 and "ZZZ" in r.output
+    assert r.exit_code == 2 and "ZZZ" in r.output
     r = runner.invoke(app, [*base, "--provider", "RBD", "--census-date", "30/11/2024"])
     assert r.exit_code == 2 and "ISO date" in r.output
     r = runner.invoke(
@@ -124,7 +124,7 @@ def test_unknown_provider_bad_date_and_missing_file_are_clear_errors(tmp_path: P
             "--from",
             str(tmp_path / "nope.csv"),
             "--out",
-            str(tmp_path),
+            str(tmp_path / "trust"),
             "--provider",
             "RBD",
             "--census-date",

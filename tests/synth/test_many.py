@@ -53,7 +53,7 @@ def test_cli_several_providers_and_unknown_one(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "2 providers" in result.output and (tmp_path / "events.csv").exists()
     result = runner.invoke(app, [*base, "--provider", "NT443,NOPE"])
-    assert result.exit_code == 1 and "NOPE" in result.output
+    assert result.exit_code == 2 and "NOPE" in result.output
 
 
 def test_sweep_reports_each_provider_and_names_what_is_out_of_tolerance(tmp_path: Path) -> None:
