@@ -17,7 +17,9 @@ import typer
 from carebacklog import __version__
 from carebacklog.booking import cli as booking_cli
 from carebacklog.clikit import ErrorHandlingGroup
+from carebacklog.community import cli as community_cli
 from carebacklog.equity import cli as equity_cli
+from carebacklog.flow import cli as flow_cli
 from carebacklog.forecast import cli as forecast_cli
 from carebacklog.published import cli as published_cli
 from carebacklog.published import returns_cli
@@ -39,6 +41,14 @@ forecast_app = typer.Typer(help="Projections, capacity plans, back-tests and swe
 plan_app = typer.Typer(help="Queueing calculators for one waiting list.", no_args_is_help=True)
 equity_app = typer.Typer(help="Health-inequality breakdowns of a patient-level PTL.", no_args_is_help=True)
 spc_app = typer.Typer(help="Statistical process control charts (Making Data Count).", no_args_is_help=True)
+community_app = typer.Typer(
+    help="Community and mental-health waiting lists: CHS, Talking Therapies, patient-level waits.",
+    no_args_is_help=True,
+)
+flow_app = typer.Typer(
+    help="Urgent care and hospital flow: A&E, beds, diagnostics, cancellations; bed-flow simulation.",
+    no_args_is_help=True,
+)
 
 app.add_typer(rtt_app, name="rtt")
 app.add_typer(synth_app, name="synth")
@@ -46,6 +56,8 @@ app.add_typer(forecast_app, name="forecast")
 app.add_typer(plan_app, name="plan")
 app.add_typer(equity_app, name="equity")
 app.add_typer(spc_app, name="spc")
+app.add_typer(community_app, name="community")
+app.add_typer(flow_app, name="flow")
 
 rtt_cli.register(rtt_app)
 published_cli.register(rtt_app)
@@ -54,6 +66,8 @@ synth_cli.register(synth_app)
 forecast_cli.register(forecast_app, plan_app)
 equity_cli.register(equity_app)
 spc_cli.register(spc_app)
+community_cli.register(community_app)
+flow_cli.register(flow_app)
 booking_cli.register(app)
 web_cli.register(app)
 

@@ -1,0 +1,288 @@
+"""CLI for urgent care and hospital flow: ``carebacklog flow read|measures|summary|spc|simulate``.
+
+Each command reads the bundled series (A&E, KH03, DM01 and cancelled operations, see docs/flow.md)
+unless ``--data FILES…`` is given, in which case those NHS England files are read with
+:func:`carebacklog.flow.read_flow`. A file that cannot be read is bad input (exit 2, naming the file and,
+where it can, the row and column); the output format rules are those of docs/cli.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from carebacklog.clikit import (
+    FormatOpt,
+    OutOpt,
+    check_chart,
+    emit,
+    fail,
+    parse_date,
+    report,
+    resolve_format,
+    write_chart,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["measures", "read", "register", "simulate", "spc", "summary"]
+
+
+class Measure(StrEnum):
+    ae = "ae"
+    beds = "beds"
+    diagnostics = "diagnostics"
+    cancellations = "cancellations"
+
+
+class By(StrEnum):
+    national = "national"
+    region = "region"
+    icb = "icb"
+    provider = "provider"
+
+
+#: The headline column of each measure table, and whether a higher value is better (for ``--peers``).
+_HEADLINE: dict[Measure, tuple[str, bool]] = {
+    Measure.ae: ("pct_within_4h", True),
+    Measure.beds: ("occupancy_general_acute", False),
+    Measure.diagnostics: ("pct_6_plus_weeks", False),
+    Measure.cancellations: ("pct_not_treated_within_28_days", False),
+}
+
+#: ``flow spc`` measures: the measure table each comes from and its polarity.
+_SPC: dict[str, tuple[Measure, str]] = {
+    "pct_within_4h": (Measure.ae, "up"),
+    "pct_within_4h_type1": (Measure.ae, "up"),
+    "pct_dta_over_12h": (Measure.ae, "down"),
+    "attendances": (Measure.ae, "neutral"),
+    "occupancy_general_acute": (Measure.beds, "down"),
+    "pct_6_plus_weeks": (Measure.diagnostics, "down"),
+    "pct_not_treated_within_28_days": (Measure.cancellations, "down"),
+    "last_minute_cancellations": (Measure.cancellations, "down"),
+}
+
+DataOpt = Annotated[list[Path] | None, typer.Option(
+    "--data", help="NHS England files to read instead of the bundled series (repeatable).",
+    show_default=False)]
+
+
+def _flow(data: list[Path] | None) -> pl.DataFrame:
+    from carebacklog.flow.reader import bundled_series, read_flow
+    from carebacklog.flow.tidy import FlowFileError
+
+    if not data:
+        return bundled_series()
+    try:
+        return read_flow(data)
+    except FlowFileError as exc:
+        fail(str(exc))
+
+
+def _table(flow: pl.DataFrame, measure: Measure, by: By, *, by_test: bool = False) -> pl.DataFrame:
+    from carebacklog.flow import measures as m
+
+    if by is By.icb:
+        flow = m.with_icb(flow, m.load_trust_icbs())
+    if measure is Measure.ae:
+        return m.ae_performance(flow, by.value)
+    if measure is Measure.beds:
+        return m.bed_occupancy(flow, by.value)
+    if measure is Measure.diagnostics:
+        return m.diagnostic_waits(flow, by.value, by_test=by_test)
+    return m.cancelled_operations(flow, by.value)
+
+
+def read(
+    files: Annotated[list[Path], typer.Argument(help="A&E, KH03, DM01 or cancelled-operations files (CSV/XLSX).")],
+    out: OutOpt = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Check provider sums against each file's national and regional rows; exit 1 on a difference.")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Read NHS England's flow publications into one tidy table (period, organisation, measure, value)."""
+    import polars as pl
+
+    from carebacklog.flow.totals import national_check, region_check
+
+    chosen = resolve_format(fmt, out)
+    flow = _flow(files)
+    report(f"read {len(files)} file(s): {flow.height:,} rows, "
+           f"publications {', '.join(sorted(flow['publication'].unique().to_list()))}")
+    if not check:
+        emit(flow, chosen, out)
+        return
+    national = national_check(flow)
+    regional = region_check(flow)
+    differences = national.filter(~pl.col("matches")).height + regional.filter(~pl.col("matches")).height
+    emit(national, chosen, out)
+    report(f"national rows checked: {national.height}; regional rows checked: {regional.height}; "
+           f"differences: {differences}")
+    if differences:
+        raise typer.Exit(1)
+
+
+def measures(
+    measure: Annotated[Measure, typer.Argument(help="ae | beds | diagnostics | cancellations")],
+    by: Annotated[By, typer.Option(help="national | region | icb | provider")] = By.national,
+    provider: Annotated[str | None, typer.Option(help="Only this provider (implies --by provider).")] = None,
+    by_test: Annotated[bool, typer.Option("--by-test", help="Diagnostics: one row per test.")] = False,
+    peers: Annotated[bool, typer.Option("--peers", help="Add the rank among peers on the headline measure.")] = False,
+    since: Annotated[str | None, typer.Option(help="Only periods on or after this date (YYYY-MM-DD).")] = None,
+    data: DataOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """A&E 4-hour and 12-hour waits, bed occupancy, DM01 6-week waits or cancelled operations, against standards."""
+    import polars as pl
+
+    from carebacklog.flow.measures import peer_rank
+
+    chosen = resolve_format(fmt, out)
+    start = parse_date(since, "--since")
+    if provider is not None:
+        by = By.provider
+    table = _table(_flow(data), measure, by, by_test=by_test)
+    if peers:
+        if by is not By.provider:
+            fail("--peers ranks providers: use it with --by provider or --provider")
+        column, higher = _HEADLINE[measure]
+        table = peer_rank(table, column, higher_is_better=higher,
+                          peer_group="peer_group" if "peer_group" in table.columns else None)
+    if provider is not None:
+        table = table.filter(pl.col("org_code") == provider.upper())
+        if table.is_empty():
+            fail(f"--provider {provider}: no {measure.value} rows for this provider")
+    if start is not None:
+        table = table.filter(pl.col("period") >= start)
+    emit(table.sort("period"), chosen, out)
+
+
+def summary(
+    provider: Annotated[str, typer.Option(help="Provider (trust) code, e.g. RBD.")],
+    data: DataOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """A trust's latest urgent-care, bed, diagnostics and cancellation headlines with rank and SPC variation."""
+    from carebacklog.flow.measures import trust_summary
+
+    chosen = resolve_format(fmt, out)
+    table = trust_summary(_flow(data), provider.upper())
+    if table.is_empty():
+        fail(f"--provider {provider}: not in any bundled or given flow publication")
+    emit(table, chosen, out)
+
+
+def spc(
+    measure: Annotated[str, typer.Argument(help=f"One of: {', '.join(_SPC)}.")],
+    provider: Annotated[str, typer.Option(help="Provider (trust) code, e.g. RBD.")],
+    target: Annotated[float | None, typer.Option(help="Target in the measure's units, e.g. 78 (per cent).")] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write the XmR chart here (.svg or .png).")] = None,
+    data: DataOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """XmR chart (Making Data Count rules) of one provider's flow measure over the months or quarters."""
+    from carebacklog.flow.measures import provider_chart
+
+    if measure not in _SPC:
+        fail(f"MEASURE {measure!r}: use one of {', '.join(_SPC)}")
+    chosen = resolve_format(fmt, out)
+    check_chart(chart)
+    source, polarity = _SPC[measure]
+    table = _table(_flow(data), source, By.provider)
+    try:
+        result = provider_chart(table, provider.upper(), measure, polarity=polarity,  # type: ignore[arg-type]
+                                target=target)
+    except ValueError as exc:
+        fail(str(exc))
+    if chart is not None:
+        from carebacklog.spc.chart import save_xmr
+
+        write_chart(chart, lambda temp: save_xmr(result, temp, title=f"{measure} ({provider.upper()})",
+                                                 y_label=measure))
+    emit(result.points, chosen, out)
+    info = result.summary()
+    report(f"mean {info['mean']:.4g}, process limits {info['lower_limit']:.4g} to {info['upper_limit']:.4g}; "
+           f"latest point: {info['latest_variation']}"
+           + (f"; assurance: {info['assurance']}" if info["assurance"] else ""))
+
+
+def _bounded(value: float, option: str, low: float, high: float) -> float:
+    if not low <= value <= high:
+        fail(f"{option} {value:g}: must be between {low:g} and {high:g}")
+    return value
+
+
+def simulate(
+    provider: Annotated[str, typer.Option(help="Provider (trust) code to calibrate to, e.g. RBD.")],
+    quarter: Annotated[str, typer.Option(help="Last day of the KH03 quarter to calibrate to, e.g. 2025-03-31.")],
+    electives_per_weekday: Annotated[float, typer.Option(help="Elective admissions per weekday (0-10000).")] = 0.0,
+    elective_los: Annotated[float, typer.Option(help="Mean elective length of stay, days (0.1-60).")] = 2.5,
+    delayed_share: Annotated[float, typer.Option(
+        help="Share of emergency stays medically fit but not discharged (0-1).")] = 0.0,
+    delayed_days: Annotated[float, typer.Option(help="Mean extra days of a delayed discharge (0-100).")] = 0.0,
+    discharge_days: Annotated[float | None, typer.Option(
+        help="Scenario: a discharge service shortening delayed discharges by N days.")] = None,
+    ring_fence: Annotated[int | None, typer.Option(help="Scenario: N beds ring-fenced for electives.")] = None,
+    extra_beds: Annotated[int | None, typer.Option(help="Scenario: N extra beds.")] = None,
+    rebook: Annotated[bool, typer.Option(
+        "--rebook", help="Rebook electives cancelled for want of a bed on the next weekday's list.")] = False,
+    days: Annotated[int, typer.Option(help="Days to simulate (1-3650).")] = 365,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same answer).")] = 0,
+    data: DataOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Bed-flow simulation of one hospital calibrated to its KH03 beds and A&E admissions, with scenarios."""
+    from carebacklog.flow import bedsim
+    from carebacklog.flow.calibrate import calibrate_model
+
+    chosen = resolve_format(fmt, out)
+    quarter_end = parse_date(quarter, "--quarter", required=True)
+    assert quarter_end is not None
+    _bounded(electives_per_weekday, "--electives-per-weekday", 0, 10_000)
+    _bounded(elective_los, "--elective-los", 0.1, 60)
+    _bounded(delayed_share, "--delayed-share", 0, 1)
+    _bounded(delayed_days, "--delayed-days", 0, 100)
+    _bounded(days, "--days", 1, 3650)
+    try:
+        model, published = calibrate_model(
+            _flow(data), provider.upper(), quarter_end, electives_per_weekday=electives_per_weekday,
+            elective_los_days=elective_los, delayed_share=delayed_share, delayed_days=delayed_days, seed=seed)
+        if rebook:
+            model = replace(model, rebook_cancelled=True)
+        scenarios: dict[str, Any] = {}
+        if discharge_days is not None:
+            _bounded(discharge_days, "--discharge-days", 0, 100)
+            scenarios[f"discharge service -{discharge_days:g} days"] = bedsim.discharge_service(model, discharge_days)
+        if ring_fence is not None:
+            _bounded(ring_fence, "--ring-fence", 1, model.beds)
+            scenarios[f"{ring_fence} ring-fenced elective beds"] = bedsim.ring_fence(model, ring_fence)
+        if extra_beds is not None:
+            _bounded(extra_beds, "--extra-beds", 1, 10_000)
+            scenarios[f"{extra_beds} extra beds"] = bedsim.extra_beds(model, extra_beds)
+        table = bedsim.compare_scenarios(model, scenarios, days, seed=seed)
+    except ValueError as exc:
+        fail(str(exc))
+    report(f"{provider.upper()} calibrated to the quarter ending {quarter_end:%d %b %Y}: "
+           f"{published['beds_available']:.0f} beds available, {published['beds_occupied']:.0f} occupied "
+           f"({published['occupancy']:.1f}%), {published['emergency_per_day']:.1f} emergency admissions a day; "
+           f"emergency length of stay fitted at {model.emergency_los_days:.2f} days")
+    emit(table, chosen, out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``flow`` commands to their group."""
+    app.command("read")(read)
+    app.command("measures")(measures)
+    app.command("summary")(summary)
+    app.command("spc")(spc)
+    app.command("simulate")(simulate)
+
