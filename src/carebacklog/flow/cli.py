@@ -234,7 +234,9 @@ def simulate(
     extra_beds: Annotated[int | None, typer.Option(help="Scenario: N extra beds.")] = None,
     rebook: Annotated[bool, typer.Option(
         "--rebook", help="Rebook electives cancelled for want of a bed on the next weekday's list.")] = False,
-    days: Annotated[int, typer.Option(help="Days to simulate (1-3650).")] = 365,
+    days: Annotated[int, typer.Option(
+        help="Days to simulate (1-3650); counts are totals over them. The default, three years, is the "
+             "horizon the calibration fits over.")] = 3 * 365,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same answer).")] = 0,
     data: DataOpt = None,
     out: OutOpt = None,

@@ -26,6 +26,8 @@ from jinja2 import (
 )
 
 from carebacklog.store import current_load, make_engine, make_sessionmaker, migrate, ptl_frame
+from carebacklog.web import community as community_web
+from carebacklog.web import flow as flow_web
 from carebacklog.web import (
     routes_admin,
     routes_api,
@@ -135,4 +137,6 @@ def create_app(
     app.include_router(routes_national.router)
     app.include_router(routes_equity.router)
     app.include_router(routes_forecast.router)
+    app.include_router(community_web.router)
+    app.include_router(flow_web.router)
     return app

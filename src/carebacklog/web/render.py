@@ -19,6 +19,8 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/equity", "Equity", "viewer"),
     ("/forecast", "Forecast", "viewer"),
     ("/national", "National", "viewer"),
+    ("/community", "Community", "viewer"),
+    ("/urgent-care", "Urgent care", "viewer"),
     ("/admin/users", "Admin", "admin"),
 )
 
