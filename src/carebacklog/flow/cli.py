@@ -280,6 +280,136 @@ def simulate(
     emit(table, chosen, out)
 
 
+AssumptionsOpt = Annotated[Path | None, typer.Option(
+    "--assumptions", help="Workforce assumptions (JSON, the bundled file's layout) instead of the bundled ones.")]
+ExtractOpt = Annotated[Path | None, typer.Option(
+    "--from", help="A published RTT extract: take each treatment function's admitted share of completed "
+    "pathways (Part_1A / Part_1A + Part_1B) from it instead of the assumptions.")]
+
+
+def _plan_table(path: Path, month: str | None) -> pl.DataFrame:
+    import polars as pl
+
+    from carebacklog.files import check_paths
+
+    check_paths([("PLAN", path)], [])
+    try:
+        plan = pl.read_parquet(path) if path.suffix.lower() == ".parquet" else pl.read_csv(
+            path, schema_overrides={"month": pl.String, "treatment_function": pl.String})
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        fail(f"{path}: cannot read the plan ({exc})")
+    for column in ("extra_per_week",):
+        if column not in plan.columns:
+            fail(f"{path}: no column {column!r}: write the plan with `carebacklog forecast plan ... --out plan.csv`")
+    if "month" in plan.columns:
+        months = sorted(plan["month"].cast(pl.String).unique().to_list())
+        chosen = month or months[-1]
+        if chosen not in months:
+            fail(f"--month {chosen}: not in the plan ({months[0]} to {months[-1]})")
+        plan = plan.filter(pl.col("month").cast(pl.String) == chosen)
+    return plan
+
+
+def _admitted_shares(extract: Path | None, provider: str | None) -> dict[str, float] | None:
+    import polars as pl
+
+    from carebacklog.flow.workforce import admitted_share_from_published
+    from carebacklog.published import read_rtt
+
+    if extract is None:
+        return None
+    tidy = read_rtt([extract])
+    if provider:
+        tidy = tidy.filter(pl.col("provider_code") == provider.upper())
+        if tidy.is_empty():
+            fail(f"--provider {provider}: not in {extract}")
+    shares = admitted_share_from_published(tidy).drop_nulls("admitted_share")
+    return dict(shares.select("treatment_function", "admitted_share").iter_rows())
+
+
+def workforce(
+    plan: Annotated[Path, typer.Argument(help="A capacity plan: `carebacklog forecast plan ... --by "
+                                         "provider,treatment_function --out plan.csv`.")],
+    month: Annotated[str | None, typer.Option(help="The plan's month to staff (YYYY-MM; default: its last).")] = None,
+    provider: Annotated[str | None, typer.Option(help="Only this provider's rows of the plan and extract.")] = None,
+    extract: ExtractOpt = None,
+    assumptions: AssumptionsOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Theatre and clinic sessions and staff (consultant, anaesthetist, theatre team, nursing WTE) a plan needs."""
+    import polars as pl
+
+    from carebacklog.flow.workforce import load_workforce_assumptions, sessions_and_staff
+
+    chosen = resolve_format(fmt, out)
+    table = _plan_table(plan, month)
+    if provider and "provider_code" in table.columns:
+        table = table.filter(pl.col("provider_code") == provider.upper())
+        if table.is_empty():
+            fail(f"--provider {provider}: no rows in {plan}")
+    result = sessions_and_staff(table, load_workforce_assumptions(assumptions),
+                                admitted_shares=_admitted_shares(extract, provider))
+    total = result.select(pl.exclude("treatment_function", "admitted_share").sum())
+    report(f"{total['clock_stops_per_week'][0]:,.1f} extra clock stops a week need "
+           f"{total['theatre_sessions_per_week'][0]:,.1f} theatre and {total['clinic_sessions_per_week'][0]:,.1f} "
+           f"clinic sessions a week: {total['total_wte'][0]:,.1f} WTE ("
+           + ", ".join(f"{role.replace('_', ' ')} {total[role + '_wte'][0]:,.1f}"
+                       for role in ("consultant", "anaesthetist", "theatre_team", "nursing")) + ")")
+    emit(result, chosen, out)
+
+
+def capacity(
+    staff: Annotated[Path, typer.Argument(help="Staff on the elective list: CSV with treatment_function, role "
+                                          "(consultant|anaesthetist|theatre_team|nursing), wte.")],
+    plan: Annotated[Path | None, typer.Option(
+        "--plan", help="Compare with this capacity plan's clock stops a week (capacity_per_week).")] = None,
+    month: Annotated[str | None, typer.Option(help="With --plan: the plan's month (default: its last).")] = None,
+    provider: Annotated[str | None, typer.Option(help="Only this provider's rows of the plan and extract.")] = None,
+    extract: ExtractOpt = None,
+    assumptions: AssumptionsOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """The clock stops a week the staff a trust has can deliver, the group that limits it, and the gap to a plan."""
+    import polars as pl
+
+    from carebacklog.flow.workforce import capacity_from_staff, load_workforce_assumptions
+
+    chosen = resolve_format(fmt, out)
+    try:
+        table = pl.read_csv(staff, schema_overrides={"treatment_function": pl.String, "role": pl.String,
+                                                     "wte": pl.Float64})
+    except FileNotFoundError:
+        fail(f"{staff}: no such file")
+    except pl.exceptions.PolarsError as exc:
+        fail(f"{staff}: cannot read the staff table ({exc})")
+    try:
+        result = capacity_from_staff(table, load_workforce_assumptions(assumptions),
+                                     admitted_shares=_admitted_shares(extract, provider))
+    except ValueError as exc:
+        fail(f"{staff}: {exc}")
+    if plan is not None:
+        wanted = _plan_table(plan, month)
+        if provider and "provider_code" in wanted.columns:
+            wanted = wanted.filter(pl.col("provider_code") == provider.upper())
+        if "capacity_per_week" not in wanted.columns:
+            fail(f"{plan}: no capacity_per_week column")
+        if "treatment_function" in wanted.columns:
+            result = result.join(wanted.select("treatment_function", pl.col("capacity_per_week").alias("plan_per_week")),
+                                 on="treatment_function", how="left")
+        else:
+            result = result.with_columns(plan_per_week=pl.lit(float(wanted["capacity_per_week"].sum())))
+        result = result.with_columns(
+            gap_per_week=pl.col("clock_stops_per_week") - pl.col("plan_per_week"),
+            capacity_change_pct=(pl.col("clock_stops_per_week") / pl.col("plan_per_week") - 1) * 100)
+        short = result.filter(pl.col("gap_per_week") < 0)
+        report(f"the staff reach the plan in {result.height - short.height} of {result.height} treatment "
+               f"function(s); short in: " + (", ".join(f"{r['treatment_function']} ({r['gap_per_week']:,.1f} a week, "
+               f"limited by {r['binding_role'].replace('_', ' ')})" for r in short.iter_rows(named=True)) or "none"))
+    emit(result, chosen, out)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``flow`` commands to their group."""
     app.command("read")(read)
@@ -287,4 +417,6 @@ def register(app: typer.Typer) -> None:
     app.command("summary")(summary)
     app.command("spc")(spc)
     app.command("simulate")(simulate)
+    app.command("workforce")(workforce)
+    app.command("capacity")(capacity)
 
