@@ -410,6 +410,92 @@ def capacity(
     emit(result, chosen, out)
 
 
+#: ``flow forecast`` measures: their table and the model the back-tests chose (docs/flow.md, "Forecasts").
+_FORECASTS: dict[str, tuple[Measure, str, int, int, float]] = {
+    "attendances": (Measure.ae, "ratio", 12, 3, 1.0),
+    "pct_within_4h": (Measure.ae, "difference", 12, 3, 0.5),
+    "occupancy_general_acute": (Measure.beds, "difference", 4, 1, 0.5),
+}
+
+
+def _forecast_inputs(measure: str, provider: str | None, data: list[Path] | None) -> tuple[Any, pl.DataFrame, pl.DataFrame]:
+    import polars as pl
+
+    from carebacklog.flow.forecast import SeasonalModel
+
+    if measure not in _FORECASTS:
+        fail(f"MEASURE {measure!r}: use one of {', '.join(_FORECASTS)}")
+    table_kind, kind, season, window, damping = _FORECASTS[measure]
+    model = SeasonalModel(kind, season, window, damping)  # type: ignore[arg-type]
+    flow = _flow(data)
+    providers = _table(flow, table_kind, By.provider).select("period", "org_code", pl.col(measure).alias("value"))
+    if provider is None:
+        one = _table(flow, table_kind, By.national).select("period", pl.col(measure).alias("value"))
+    else:
+        one = providers.filter(pl.col("org_code") == provider.upper()).drop("org_code")
+        if one.is_empty():
+            fail(f"--provider {provider}: no {measure} figures for this provider")
+    return model, one, providers
+
+
+def forecast(
+    measure: Annotated[str, typer.Argument(help=f"One of: {', '.join(_FORECASTS)}.")],
+    provider: Annotated[str | None, typer.Option(help="Provider (trust) code; default England.")] = None,
+    horizon: Annotated[int, typer.Option(min=1, max=12, help="Periods ahead (months; quarters for occupancy).")] = 3,
+    coverage: Annotated[float, typer.Option(help="Central coverage of the range, 0.5-0.99.")] = 0.8,
+    data: DataOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Forecast A&E attendances, 4-hour performance or bed occupancy with winter seasonality and a measured range."""
+    import polars as pl
+
+    from carebacklog.flow.forecast import backtest, forecast_series
+
+    chosen = resolve_format(fmt, out)
+    _bounded(coverage, "--coverage", 0.5, 0.99)
+    model, one, providers = _forecast_inputs(measure, provider, data)
+    if horizon > model.season:
+        fail(f"--horizon {horizon}: at most {model.season} for {measure} (the forecast reads a season back)")
+    # ranges from every provider's back-test over the last two years of origins (not the COVID quarters)
+    calibration = backtest(providers, model, horizon=horizon)
+    if not calibration.is_empty():
+        latest = calibration["origin"].max()
+        calibration = calibration.filter(pl.col("origin") > latest.replace(year=latest.year - 2))
+    try:
+        result = forecast_series(one, model, horizon=horizon, coverage=coverage, calibration=calibration)
+    except ValueError as exc:
+        fail(f"{measure} ({provider or 'England'}): {exc}")
+    report(f"{measure} for {provider.upper() if provider else 'England'}: seasonal 'no change' adjusted by the "
+           f"recent year-on-year change ({model.kind}, window {result['window'][0]}, damping {model.damping:g}); "
+           f"{coverage:.0%} ranges from back-test errors")
+    emit(result, chosen, out)
+
+
+def backtest_cmd(
+    measure: Annotated[str, typer.Argument(help=f"One of: {', '.join(_FORECASTS)}.")],
+    horizon: Annotated[int, typer.Option(min=1, max=12, help="Periods ahead.")] = 3,
+    since: Annotated[str | None, typer.Option(help="Only origins after this date (YYYY-MM-DD).")] = None,
+    data: DataOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Rolling-origin back-test over every provider: the model against seasonal 'no change', by horizon."""
+    import polars as pl
+
+    from carebacklog.flow.forecast import backtest, backtest_summary
+
+    chosen = resolve_format(fmt, out)
+    model, _one, providers = _forecast_inputs(measure, None, data)
+    start = parse_date(since, "--since")
+    results = backtest(providers, model, horizon=min(horizon, model.season))
+    if start is not None:
+        results = results.filter(pl.col("origin") > start)
+    if results.is_empty():
+        fail("no origin has enough history for a back-test")
+    emit(backtest_summary(results, kind=model.kind), chosen, out)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``flow`` commands to their group."""
     app.command("read")(read)
@@ -419,4 +505,6 @@ def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
     app.command("workforce")(workforce)
     app.command("capacity")(capacity)
+    app.command("forecast")(forecast)
+    app.command("backtest")(backtest_cmd)
 
