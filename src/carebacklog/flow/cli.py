@@ -8,6 +8,7 @@ where it can, the row and column); the output format rules are those of docs/cli
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -460,8 +461,8 @@ def forecast(
     # ranges from every provider's back-test over the last two years of origins (not the COVID quarters)
     calibration = backtest(providers, model, horizon=horizon)
     if not calibration.is_empty():
-        latest = calibration["origin"].max()
-        calibration = calibration.filter(pl.col("origin") > latest.replace(year=latest.year - 2))
+        latest: dt.date = calibration["origin"].max()  # type: ignore[assignment]
+        calibration = calibration.filter(pl.col("origin") > latest - dt.timedelta(days=731))
     try:
         result = forecast_series(one, model, horizon=horizon, coverage=coverage, calibration=calibration)
     except ValueError as exc:

@@ -140,7 +140,9 @@ def _interval(results: pl.DataFrame, kind: Kind, coverage: float) -> dict[int, t
         e=(pl.col("actual") / pl.col("forecast") - 1) if kind == "ratio" else (pl.col("actual") - pl.col("forecast")))
     out = {}
     for (h,), group in errors.filter(pl.col("e").is_finite()).group_by(["horizon"]):
-        out[int(h)] = (float(group["e"].quantile(lo_q, "linear")), float(group["e"].quantile(hi_q, "linear")))
+        lo, hi = group["e"].quantile(lo_q, "linear"), group["e"].quantile(hi_q, "linear")
+        if lo is not None and hi is not None:
+            out[int(h)] = (float(lo), float(hi))
     return out
 
 
