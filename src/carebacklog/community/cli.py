@@ -303,6 +303,71 @@ def synth(
            + (f"; {unplaced:,} in the published total but in no band were not placed" if unplaced else ""))
 
 
+def _bands_for(provider: str | None, age_group: str | None) -> pl.DataFrame:
+    import polars as pl
+
+    from carebacklog.community.forecast import band_matrix
+
+    if age_group is not None and age_group not in ("adult", "cyp"):
+        fail(f"--age-group {age_group}: use adult or cyp")
+    chs = _chs(None, include_totals=False)
+    if provider is not None:
+        chs = chs.filter((pl.col("org_type") == "Provider") & (pl.col("org_code") == provider.upper()))
+        if chs.is_empty():
+            fail(f"--provider {provider}: not in the CHS waiting lists")
+    if age_group is not None:
+        chs = chs.filter(pl.col("age_group") == age_group)
+    return band_matrix(chs.with_columns(pl.lit(provider.upper() if provider else "England").alias("list")),
+                       by=("list",))
+
+
+def forecast(
+    provider: Annotated[str | None, typer.Option(help="Provider code; default England.")] = None,
+    age_group: Annotated[str | None, typer.Option(help="adult or cyp (default both).")] = None,
+    horizon: Annotated[int, typer.Option(min=1, max=24, help="Months ahead (1-24).")] = 3,
+    months: Annotated[int, typer.Option(min=1, max=11, help="Months of transitions to fit the stay rates on.")] = 3,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Project a community waiting list on the published weeks bands (stock-flow on the bin edges)."""
+    from carebacklog.community.forecast import forecast_bands
+
+    chosen = resolve_format(fmt, out)
+    matrix = _bands_for(provider, age_group)
+    try:
+        result = forecast_bands(matrix.drop("list"), horizon=horizon, months=months)
+    except ValueError as exc:
+        fail(str(exc))
+    report("stock-flow model on the CHS bands; it did not beat 'no change' in back-tests at provider level "
+           "(docs/community.md, 'Forecasts'): read it as a scenario, not a prediction")
+    emit(result, chosen, out)
+
+
+def backtest(
+    level: Annotated[Level, typer.Option(help="national or provider.")] = Level.provider,
+    horizon: Annotated[int, typer.Option(min=1, max=6, help="Months ahead.")] = 3,
+    months: Annotated[int, typer.Option(min=1, max=11, help="Months of transitions to fit on.")] = 3,
+    out: OutOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Back-test the band model against 'no change' over the bundled 12 CHS months, by horizon."""
+    import polars as pl
+
+    from carebacklog.community.forecast import backtest_bands, backtest_bands_summary, band_matrix
+
+    chosen = resolve_format(fmt, out)
+    if level not in (Level.national, Level.provider):
+        fail("--level: national or provider")
+    chs = _chs(None, include_totals=False)
+    if level is Level.provider:
+        matrix = band_matrix(chs.filter(pl.col("org_type") == "Provider"), by=("org_code",))
+        results = backtest_bands(matrix, horizon=horizon, months=months, by=("org_code",))
+    else:
+        matrix = band_matrix(chs.with_columns(pl.lit("England").alias("list")), by=("list",))
+        results = backtest_bands(matrix, horizon=horizon, months=months, by=("list",))
+    emit(backtest_bands_summary(results), chosen, out)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``community`` commands to their group."""
     app.command("types")(types)
@@ -312,3 +377,5 @@ def register(app: typer.Typer) -> None:
     app.command("waits")(waits)
     app.command("ptl")(ptl)
     app.command("synth")(synth)
+    app.command("forecast")(forecast)
+    app.command("backtest")(backtest)
