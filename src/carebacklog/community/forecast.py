@@ -21,6 +21,7 @@ within 18 weeks and the count over 52 weeks (absolute error) with what was publi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,7 +100,7 @@ class BandForecast:
             raise ValueError("need at least two consecutive months to fit stay rates")
         rows = history[-(months + 1):]
         observed, expected, inflows = np.zeros(len(BANDS)), np.zeros(len(BANDS)), []
-        for before, after in zip(rows[:-1], rows[1:], strict=True):
+        for before, after in itertools.pairwise(rows):
             expected += _banded(_shift(_weekly(before), WEEKS_PER_MONTH))
             observed += after
             inflows.append(np.where(_NEW, after, 0.0))
