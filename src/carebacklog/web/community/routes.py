@@ -7,8 +7,6 @@ bundled 12 CHS months (so England's totals equal NHS England's national rows) an
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -17,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from carebacklog.web import charts
+from carebacklog.web.csv_response import csv_response
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
 from carebacklog.web.names import org_name
 from carebacklog.web.render import render
@@ -158,21 +157,12 @@ def community_page(request: Request, state: State, db: Db, auth: Viewer, provide
     )  # fmt: skip
 
 
-def _csv(frame: pl.DataFrame, filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(frame.columns)
-    writer.writerows(frame.rows())
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @router.get("/community.csv", include_in_schema=False)
 def community_csv(state: State, auth: Viewer, provider: ProviderQuery = None) -> Response:
     """The monthly measures by age group (England or one provider) as CSV."""
     data = community_data(state)
     monthly, _lines, _name = _scope(data, provider)
-    return _csv(monthly, f"community_waits_{(provider or 'england').upper()}.csv")
+    return csv_response(monthly, f"community_waits_{(provider or 'england').upper()}.csv")
 
 
 @router.get("/api/v1/community/chs", tags=["aggregates"])

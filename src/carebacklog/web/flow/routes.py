@@ -8,9 +8,7 @@ England series; the simulation is :func:`carebacklog.flow.calibrate_model` then
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -19,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from carebacklog.web import charts
+from carebacklog.web.csv_response import csv_response
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
 from carebacklog.web.names import org_name
 from carebacklog.web.render import render
@@ -170,14 +169,14 @@ SIMULATED_YEARS = 3
 
 @dataclass(frozen=True)
 class Scenario:
-    """The scenario form, checked against documented bounds before any simulation."""
+    """The scenario form (query parameters), each bounded before any simulation (422 outside)."""
 
-    electives_per_weekday: float = 0.0
-    delayed_share: float = 0.1
-    delayed_days: float = 5.0
-    discharge_days: float = 2.0
-    extra_beds: int = 0
-    ring_fence: int = 0
+    electives_per_weekday: Annotated[float, Query(ge=0, le=1000)] = 0.0
+    delayed_share: Annotated[float, Query(ge=0, le=1)] = 0.1
+    delayed_days: Annotated[float, Query(ge=0, le=100)] = 5.0
+    discharge_days: Annotated[float, Query(ge=0, le=100)] = 2.0
+    extra_beds: Annotated[int, Query(ge=0, le=2000)] = 0
+    ring_fence: Annotated[int, Query(ge=0, le=2000)] = 0
 
 
 def _simulate(data: FlowData, code: str, quarter: dt.date, s: Scenario) -> tuple[pl.DataFrame, dict[str, float], Any]:
@@ -209,20 +208,13 @@ def _simulate(data: FlowData, code: str, quarter: dt.date, s: Scenario) -> tuple
 
 @router.get("/urgent-care/scenarios", response_class=HTMLResponse, include_in_schema=False)
 def scenarios_page(
-    request: Request, state: State, db: Db, auth: Viewer, provider: ProviderQuery = None,
-    quarter: dt.date | None = None,
-    electives_per_weekday: Annotated[float, Query(ge=0, le=1000)] = 0.0,
-    delayed_share: Annotated[float, Query(ge=0, le=1)] = 0.1,
-    delayed_days: Annotated[float, Query(ge=0, le=100)] = 5.0,
-    discharge_days: Annotated[float, Query(ge=0, le=100)] = 2.0,
-    extra_beds: Annotated[int, Query(ge=0, le=2000)] = 0,
-    ring_fence: Annotated[int, Query(ge=0, le=2000)] = 0,
+    request: Request, state: State, db: Db, auth: Viewer, scenario: Annotated[Scenario, Depends()],
+    provider: ProviderQuery = None, quarter: dt.date | None = None,
 ) -> Response:  # fmt: skip
     data = flow_data(state)
     code = _code(state, db, data, provider)
     name = data.providers.filter(pl.col("org_code") == code)["org_name"][0]
     quarters = _quarters(data, code)
-    scenario = Scenario(electives_per_weekday, delayed_share, delayed_days, discharge_days, extra_beds, ring_fence)
     error, rows, published, model = None, [], None, None
     if not quarters:
         error = f"{name} has no quarter with both KH03 beds and three months of A&E admissions to calibrate to."
@@ -282,13 +274,8 @@ def measure_api(
 
 @router.get("/urgent-care/scenarios.csv", include_in_schema=False)
 def scenarios_csv(
-    state: State, db: Db, auth: Viewer, provider: ProviderQuery = None, quarter: dt.date | None = None,
-    electives_per_weekday: Annotated[float, Query(ge=0, le=1000)] = 0.0,
-    delayed_share: Annotated[float, Query(ge=0, le=1)] = 0.1,
-    delayed_days: Annotated[float, Query(ge=0, le=100)] = 5.0,
-    discharge_days: Annotated[float, Query(ge=0, le=100)] = 2.0,
-    extra_beds: Annotated[int, Query(ge=0, le=2000)] = 0,
-    ring_fence: Annotated[int, Query(ge=0, le=2000)] = 0,
+    state: State, db: Db, auth: Viewer, scenario: Annotated[Scenario, Depends()],
+    provider: ProviderQuery = None, quarter: dt.date | None = None,
 ) -> Response:  # fmt: skip
     """The scenario table as CSV (same query as the page)."""
     data = flow_data(state)
@@ -297,11 +284,5 @@ def scenarios_csv(
     if not quarters:
         raise HTTPException(404, f"No quarter to calibrate {code} to.")
     chosen = quarter if quarter in quarters else quarters[0]
-    table, _published, _model = _simulate(data, code, chosen, Scenario(
-        electives_per_weekday, delayed_share, delayed_days, discharge_days, extra_beds, ring_fence))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.columns)
-    writer.writerows(table.rows())
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="bed_scenarios_{code}_{chosen}.csv"'})
+    table, _published, _model = _simulate(data, code, chosen, scenario)
+    return csv_response(table, f"bed_scenarios_{code}_{chosen}.csv")
