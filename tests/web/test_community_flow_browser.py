@@ -1,4 +1,4 @@
-"""The community and urgent-care pages in Debian's Chromium at desktop (1366 px) and phone (390 px) widths:
+"""The community and urgent-care pages (and the console of every viewer page) in Debian's Chromium at desktop (1366 px) and phone (390 px) widths:
 no console errors, no sideways page scroll, charts drawn, axe finds nothing serious. Screenshots go to
 test-artifacts/screenshots/."""
 
@@ -107,3 +107,22 @@ def test_page_reads_well_at_this_width(signed_in: Any, name: str, width: int) ->
     page.remove_listener("console", on_console)
     page.remove_listener("pageerror", on_error)
     assert errors == [], f"{name} at {width} px logged console errors: {errors}"
+
+
+@pytest.mark.parametrize("path", ["/", "/equity", "/forecast", "/national"])
+def test_the_other_viewer_pages_log_no_console_errors(signed_in: Any, path: str) -> None:
+    """Every page once logged four errors (the NHS.UK stylesheet's webfont from another host, blocked by
+    the CSP); the vendored stylesheet now loads nothing from elsewhere."""
+    page = signed_in
+    errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    page.remove_listener("console", on_console)
+    assert errors == [], f"{path}: {errors}"
