@@ -26,6 +26,15 @@ AGGREGATE = {
     ("GET", "/api/v1/equity"),
     ("GET", "/forecast"),
     ("GET", "/api/v1/forecast"),
+    ("GET", "/community"),
+    ("GET", "/community.csv"),
+    ("GET", "/api/v1/community/chs"),
+    ("GET", "/api/v1/community/talking-therapies"),
+    ("GET", "/urgent-care"),
+    ("GET", "/urgent-care/scenarios"),
+    ("GET", "/urgent-care/scenarios.csv"),
+    ("GET", "/api/v1/flow/summary"),
+    ("GET", "/api/v1/flow/{measure}"),
     ("GET", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
     ("POST", "/logout"),
@@ -61,6 +70,7 @@ def _url(web: WebApp, path: str) -> str:
         "pathway_id": web.trust.ptl["pathway_id"][0],
         "user_id": "1",
         "provider_code": "RBD",
+        "measure": "ae",
     }
     return re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: sample[m.group(1)], path)
 

@@ -71,21 +71,34 @@ def _update(db: Db, now: Now, auth: Auth, user_id: int, body: UserUpdate) -> Use
 # ---- pages -------------------------------------------------------------------------------------------
 
 
+#: The highest page number a list accepts (1,000,000 pages of 100): beyond it the offset would overflow
+#: the database's integer (a 500 and a reset connection once), so it is refused with 422 instead.
+MAX_PAGE = 1_000_000
+
+#: What the users page may say after a redirect. The query carries only these codes (and a user id
+#: looked up here), never text, so a crafted link cannot put words in the page's "There is a problem" box.
+USERS_PAGE_ERRORS = {
+    "bad_role": "That role is not valid.",
+    "no_user": "No such user.",
+    "own_admin": "You cannot remove your own admin access.",
+    "failed": "That change could not be made.",
+}
+_ERROR_CODES = {"No such user.": "no_user", "You cannot remove your own admin access.": "own_admin"}
+USERS_PAGE_DONE = {"added": "Added {name}", "updated": "Updated {name}"}
+
+
 @router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
 def users_page(
-    request: Request, state: State, db: Db, auth: Admin, error: str = "", done: str = ""
-) -> Response:
+    request: Request, state: State, db: Db, auth: Admin,
+    error: Annotated[str, Query(max_length=20)] = "", done: Annotated[str, Query(max_length=20)] = "",
+    user: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:  # fmt: skip
+    named = get_user(db, user) if user is not None else None
+    message = USERS_PAGE_DONE[done].format(name=named.username) if done in USERS_PAGE_DONE and named else ""
     return render(
-        request,
-        state,
-        "admin_users.html",
-        auth,
-        title="Users",
-        users=list_users(db),
-        roles=ROLES,
-        error=error,
-        done=done,
-    )
+        request, state, "admin_users.html", auth, title="Users", users=list_users(db), roles=ROLES,
+        error=USERS_PAGE_ERRORS.get(error, ""), done=message,
+    )  # fmt: skip
 
 
 def _users_page_error(
@@ -120,7 +133,9 @@ def users_create(
         return _users_page_error(request, state, db, auth, message, 400)
     except HTTPException as exc:
         return _users_page_error(request, state, db, auth, str(exc.detail), exc.status_code)
-    return RedirectResponse(f"/admin/users?{urlencode({'done': f'Added {username}'})}", status_code=303)
+    created = get_user_by_username(db, username)
+    return RedirectResponse(f"/admin/users?{urlencode({'done': 'added', 'user': created.id if created else ''})}",
+                            status_code=303)
 
 
 @router.post("/admin/users/{user_id}", include_in_schema=False)
@@ -138,14 +153,14 @@ def users_update(
         body = UserUpdate(role=role or None, is_active={"true": True, "false": False}.get(is_active))  # type: ignore[arg-type]
         user = _update(db, now, auth, user_id, body)
     except (ValidationError, HTTPException) as exc:
-        detail = exc.detail if isinstance(exc, HTTPException) else "That role is not valid."
-        return RedirectResponse(f"/admin/users?error={detail}", status_code=303)
-    return RedirectResponse(f"/admin/users?done=Updated+{user.username}", status_code=303)
+        code = _ERROR_CODES.get(str(exc.detail), "failed") if isinstance(exc, HTTPException) else "bad_role"
+        return RedirectResponse(f"/admin/users?error={code}", status_code=303)
+    return RedirectResponse(f"/admin/users?done=updated&user={user.id}", status_code=303)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
 def audit_page(
-    request: Request, state: State, db: Db, auth: Admin, page: Annotated[int, Query(ge=1)] = 1
+    request: Request, state: State, db: Db, auth: Admin, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
 ) -> Response:
     total, rows = list_audit(db, limit=100, offset=(page - 1) * 100)
     return render(request, state, "admin_audit.html", auth, title="Audit log", rows=rows, total=total, page=page,
@@ -191,7 +206,7 @@ def api_update_user(
 def api_audit(
     db: Db,
     auth: Admin,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
     object_type: str | None = None,
     object_id: str | None = None,
