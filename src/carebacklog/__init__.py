@@ -10,6 +10,7 @@ Capabilities live in one sub-package each, named in the domain's words:
 - :mod:`carebacklog.forecast`   queueing calculators, stock-flow model, optimiser, back-tests, sweeps
 - :mod:`carebacklog.booking`    booking-policy simulation
 - :mod:`carebacklog.store`      database schema (SQLite / PostgreSQL)
+- :mod:`carebacklog.trust`      a trust's own database: loading its extract as snapshots, changes, users
 - :mod:`carebacklog.web`        FastAPI web app and JSON API
 
 ``import carebacklog`` lists them (``dir(carebacklog)``, ``__all__``) and loads each on first use

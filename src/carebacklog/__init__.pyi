@@ -11,6 +11,7 @@ from . import rtt as rtt
 from . import spc as spc
 from . import store as store
 from . import synth as synth
+from . import trust as trust
 from . import web as web
 
 __version__: str

@@ -26,6 +26,7 @@ from carebacklog.published import returns_cli
 from carebacklog.rtt import cli as rtt_cli
 from carebacklog.spc import cli as spc_cli
 from carebacklog.synth import cli as synth_cli
+from carebacklog.trust import cli as trust_cli
 from carebacklog.web import cli as web_cli
 
 app = typer.Typer(
@@ -49,6 +50,10 @@ flow_app = typer.Typer(
     help="Urgent care and hospital flow: A&E, beds, diagnostics, cancellations; bed-flow simulation.",
     no_args_is_help=True,
 )
+users_app = typer.Typer(
+    help="Users of the web app: create the first administrator, list, disable, reset passwords.",
+    no_args_is_help=True,
+)
 
 app.add_typer(rtt_app, name="rtt")
 app.add_typer(synth_app, name="synth")
@@ -58,6 +63,7 @@ app.add_typer(equity_app, name="equity")
 app.add_typer(spc_app, name="spc")
 app.add_typer(community_app, name="community")
 app.add_typer(flow_app, name="flow")
+app.add_typer(users_app, name="users")
 
 rtt_cli.register(rtt_app)
 published_cli.register(rtt_app)
@@ -70,6 +76,7 @@ community_cli.register(community_app)
 flow_cli.register(flow_app)
 booking_cli.register(app)
 web_cli.register(app)
+trust_cli.register(app, users_app)
 
 
 def _print_version(value: bool) -> None:

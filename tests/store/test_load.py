@@ -11,8 +11,10 @@ from sqlalchemy import Engine, func, select
 
 from carebacklog.store import (
     LoadError,
+    Provenance,
     TrustData,
     current_load,
+    find_snapshot,
     list_loads,
     load_trust,
     make_sessionmaker,
@@ -100,7 +102,9 @@ def test_one_pathway_reads_back_in_date_order(
     assert "open" in periods["outcome"].to_list()
 
 
-def test_reload_replaces_the_provider(engine: Engine, small_trust: TrustData, now: dt.datetime) -> None:
+def test_reloading_a_census_date_replaces_its_snapshot(
+    engine: Engine, small_trust: TrustData, now: dt.datetime
+) -> None:
     first = load_trust(engine, small_trust, now=now)
     smaller = dataclasses.replace(small_trust, ptl=small_trust.ptl.head(10), source="second")
     second = load_trust(engine, smaller, now=now + dt.timedelta(hours=1))
@@ -108,7 +112,44 @@ def test_reload_replaces_the_provider(engine: Engine, small_trust: TrustData, no
     assert _count(engine, PtlEntry, first) == 0 and _count(engine, Event, first) == 0
     assert _count(engine, PtlEntry, second) == 10
     with make_sessionmaker(engine)() as db:
-        assert [load.id for load in list_loads(db) if load.provider_code == "RBD"] == [second]
+        assert [load.id for load in list_loads(db, "RBD")] == [second]
+
+
+def test_each_census_date_is_a_snapshot_and_the_history_is_kept(
+    engine: Engine, small_trust: TrustData, now: dt.datetime
+) -> None:
+    week = dt.timedelta(days=7)
+    origin = Provenance("rbd.csv", "ab" * 32, 10, 9, 1, "analyst")
+    trust = dataclasses.replace(small_trust, provider_code="RDZ", provenance=origin)
+    dates = [small_trust.census_date + k * week for k in range(3)]
+    ids = [load_trust(engine, dataclasses.replace(trust, census_date=d), now=now) for d in dates]
+    with make_sessionmaker(engine)() as db:
+        assert [load.census_date for load in list_loads(db, "RDZ")] == dates[::-1]
+        newest = current_load(db, "RDZ")
+        assert newest is not None and newest.id == ids[-1]
+        assert (newest.file_name, newest.rows_rejected, newest.loaded_by) == ("rbd.csv", 1, "analyst")
+        assert find_snapshot(db, "RDZ", dates[1], "ab" * 32) is not None
+        assert find_snapshot(db, "RDZ", dates[1], "cd" * 32) is None
+    # every snapshot keeps its PTL and periods; only the newest keeps the raw events and patients
+    assert [_count(engine, PtlEntry, i) for i in ids] == [small_trust.ptl.height] * 3
+    assert [_count(engine, Period, i) for i in ids] == [small_trust.periods.height] * 3
+    assert [_count(engine, Event, i) for i in ids] == [0, 0, small_trust.events.height]
+    assert [_count(engine, Patient, i) for i in ids] == [0, 0, small_trust.patients.height]
+
+
+def test_keep_bounds_the_history_oldest_first(engine: Engine, small_trust: TrustData, now: dt.datetime) -> None:
+    other = dataclasses.replace(small_trust, provider_code="RTH", provider_name="Oxford")
+    start = dt.date(2025, 3, 2)
+    ids = [
+        load_trust(engine, dataclasses.replace(other, census_date=start + dt.timedelta(days=k)), now=now, keep=2)
+        for k in range(4)
+    ]
+    with make_sessionmaker(engine)() as db:
+        assert [load.id for load in list_loads(db, "RTH")] == [ids[3], ids[2]]
+        assert any(load.provider_code == "RBD" for load in list_loads(db))  # another provider is untouched
+    assert _count(engine, PtlEntry, ids[0]) == 0
+    with pytest.raises(ValueError, match="at least 1"):
+        load_trust(engine, other, now=now, keep=0)
 
 
 def test_a_failed_load_leaves_the_previous_state(

@@ -4,16 +4,19 @@ Other packages, the web app included, use only the names below; the sub-modules 
 
 Public API:
 
-- Engines and transactions: :func:`make_engine` (the engine factory), :func:`make_sessionmaker`,
+- Engines and transactions: :func:`database_url` (``--database``, else ``DATABASE_URL``, else
+  :data:`DEFAULT_DATABASE`), :func:`make_engine` (the engine factory), :func:`make_sessionmaker`,
   :func:`session_scope` (commit on success, roll back on error), :func:`migrate` (Alembic migrations
   shipped in the package), :func:`default_sqlite_url`.
-- Loading a trust: :class:`TrustData` and :func:`load_trust` (replaces a provider's load in one
-  transaction); :class:`LoadError` when it fails (the database keeps its previous state).
+- Loading a trust: :class:`TrustData` (with its :class:`Provenance`) and :func:`load_trust` (one snapshot
+  per provider and census date, in one transaction, history kept or bounded by ``keep``);
+  :class:`LoadError` when it fails (the database keeps its previous state).
 - Reading a load back (``select()`` statements, typed Polars frames): :func:`current_load` (the newest
-  load), :func:`list_loads`, :func:`ptl_frame`, :func:`periods_frame`, :func:`patient_frame`,
-  :func:`pathway_periods`, :func:`pathway_events`.
+  census date), :func:`list_loads` (the snapshots), :func:`find_snapshot` (the same files loaded before), :func:`ptl_frame`, :func:`periods_frame`, :func:`patient_frame`,
+  :func:`pathway_periods`, :func:`pathway_events`, :func:`snapshot_headlines` (headline measures at each
+  census date, counted in the database).
 - Accounts, sessions and the audit log (each takes the caller's session and never commits):
-  :data:`ROLES`, :data:`ROLE_RANK`, :func:`hash_password`, :func:`verify_password`,
+  :data:`ROLES`, :data:`ROLE_RANK`, :data:`MIN_PASSWORD_LENGTH`, :func:`password_problem`, :func:`hash_password`, :func:`verify_password`,
   :func:`create_user`, :func:`get_user`, :func:`get_user_by_username`, :func:`list_users`,
   :func:`update_user`, :func:`start_session`, :func:`find_session`, :func:`delete_session`,
   :func:`token_hash`, :func:`record_failed_login`, :func:`count_recent_failures`, :func:`record_audit`,
@@ -25,6 +28,7 @@ Public API:
 from __future__ import annotations
 
 from carebacklog.store.accounts import (
+    MIN_PASSWORD_LENGTH,
     ROLE_RANK,
     ROLES,
     count_recent_failures,
@@ -36,6 +40,7 @@ from carebacklog.store.accounts import (
     hash_password,
     list_audit,
     list_users,
+    password_problem,
     record_audit,
     record_failed_login,
     start_session,
@@ -43,34 +48,49 @@ from carebacklog.store.accounts import (
     update_user,
     verify_password,
 )
-from carebacklog.store.db import default_sqlite_url, make_engine, make_sessionmaker, migrate, session_scope
-from carebacklog.store.load import LoadError, TrustData, load_trust
+from carebacklog.store.db import (
+    DEFAULT_DATABASE,
+    database_url,
+    default_sqlite_url,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+    session_scope,
+)
+from carebacklog.store.load import LoadError, Provenance, TrustData, load_trust
 from carebacklog.store.models import AuditEntry, Load, User, WebSession
 from carebacklog.store.read import (
     current_load,
+    find_snapshot,
     list_loads,
     pathway_events,
     pathway_periods,
     patient_frame,
     periods_frame,
     ptl_frame,
+    snapshot_headlines,
 )
 
 __all__ = [
+    "DEFAULT_DATABASE",
+    "MIN_PASSWORD_LENGTH",
     "ROLES",
     "ROLE_RANK",
     "AuditEntry",
     "Load",
     "LoadError",
+    "Provenance",
     "TrustData",
     "User",
     "WebSession",
     "count_recent_failures",
     "create_user",
     "current_load",
+    "database_url",
     "default_sqlite_url",
     "delete_session",
     "find_session",
+    "find_snapshot",
     "get_user",
     "get_user_by_username",
     "hash_password",
@@ -81,6 +101,7 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "migrate",
+    "password_problem",
     "pathway_events",
     "pathway_periods",
     "patient_frame",
@@ -89,6 +110,7 @@ __all__ = [
     "record_audit",
     "record_failed_login",
     "session_scope",
+    "snapshot_headlines",
     "start_session",
     "token_hash",
     "update_user",

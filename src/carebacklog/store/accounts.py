@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from carebacklog.store.models import AuditEntry, LoginAttempt, User, WebSession
 
 __all__ = [
+    "MIN_PASSWORD_LENGTH",
     "ROLES",
     "ROLE_RANK",
     "count_recent_failures",
@@ -34,6 +35,7 @@ __all__ = [
     "hash_password",
     "list_audit",
     "list_users",
+    "password_problem",
     "record_audit",
     "record_failed_login",
     "start_session",
@@ -43,12 +45,25 @@ __all__ = [
 ]
 
 ROLES = ("viewer", "ptl", "admin")
+#: The shortest password accepted (NCSC's guidance favours length over composition rules).
+MIN_PASSWORD_LENGTH = 12
 # A role may do everything the roles before it may: admin ⊇ ptl ⊇ viewer.
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 _hasher = PasswordHasher()
 # A well-formed hash to verify against when the username is unknown, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash("carebacklog-timing-equaliser")
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why ``password`` cannot be used for ``username`` (None when it can)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > 200:
+        return "the password must be at most 200 characters"
+    if password.strip().lower() == username.strip().lower():
+        return "the password must not be the username"
+    return None
 
 
 def hash_password(password: str) -> str:
@@ -192,12 +207,14 @@ def record_audit(
     object_id: str | None = None,
     detail: dict[str, Any] | None = None,
     now: dt.datetime,
+    actor: str | None = None,
 ) -> AuditEntry:
-    """Write one audit entry: who (user), when (now), what (action on object, with detail)."""
+    """Write one audit entry: who (user; or ``actor``, e.g. ``cli:jsmith`` for a command run on the server),
+    when (now), what (action on object, with detail)."""
     entry = AuditEntry(
         at=now,
         user_id=user.id if user is not None else None,
-        username=user.username if user is not None else "(anonymous)",
+        username=user.username if user is not None else (actor or "(anonymous)")[:80],
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -15,13 +15,37 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["default_sqlite_url", "make_engine", "make_sessionmaker", "migrate", "session_scope"]
+__all__ = [
+    "DEFAULT_DATABASE",
+    "database_url",
+    "default_sqlite_url",
+    "make_engine",
+    "make_sessionmaker",
+    "migrate",
+    "session_scope",
+]
+
+#: The SQLite file used when neither ``--database`` nor ``DATABASE_URL`` says otherwise.
+DEFAULT_DATABASE = Path("var/carebacklog.db")
 
 
 def default_sqlite_url(path: Path) -> str:
     """The SQLAlchemy URL of a SQLite file (its folder is created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path.resolve()}"
+
+
+def database_url(given: str | None = None) -> str:
+    """The database to use: ``given`` (a SQLAlchemy URL or a SQLite file path), else ``DATABASE_URL``, else
+    ``CAREBACKLOG_DATABASE_URL``, else :data:`DEFAULT_DATABASE` (the web app reads the same order)."""
+    import os
+
+    url = given or os.environ.get("DATABASE_URL") or os.environ.get("CAREBACKLOG_DATABASE_URL")
+    if not url:
+        return default_sqlite_url(DEFAULT_DATABASE)
+    if "://" not in url:  # a plain path: a SQLite file
+        return default_sqlite_url(Path(url))
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,8 +1,11 @@
 """SQLAlchemy 2 typed schema: a trust's patient-level data, PTL snapshots, users, sessions and the audit log.
 
-A *load* is one import of a trust's extract (events and patients) with the periods and PTL snapshot the
-RTT engine derived from it. Loading a provider again replaces its previous load in one transaction
-(:mod:`carebacklog.store.load`). Users, sessions and the audit log outlive loads.
+A *load* (a snapshot) is one import of a provider's extract (events and patients) at a census date, with
+the periods and PTL snapshot the RTT engine derived from it and where it came from (file name and SHA-256,
+rows read, accepted and rejected, who loaded it). A provider keeps one snapshot per census date: loading
+the same census date again replaces it in one transaction (:mod:`carebacklog.store.load`); older census
+dates stay as history (their PTL and periods; the raw events and patients only for the newest). Users,
+sessions and the audit log outlive loads.
 
 The schema is created and upgraded only through the Alembic migrations in ``store/migrations``.
 """
@@ -64,6 +67,14 @@ class Load(Base):
     n_patients: Mapped[int] = mapped_column(Integer)
     n_periods: Mapped[int] = mapped_column(Integer)
     n_open: Mapped[int] = mapped_column(Integer)
+    # Provenance (migration 0002): null for loads made before it, and for the demo's generated trust.
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    patients_sha256: Mapped[str | None] = mapped_column(String(64))
+    rows_read: Mapped[int | None] = mapped_column(Integer)
+    rows_accepted: Mapped[int | None] = mapped_column(Integer)
+    rows_rejected: Mapped[int | None] = mapped_column(Integer)
+    loaded_by: Mapped[str | None] = mapped_column(String(80))
 
 
 class Patient(Base):

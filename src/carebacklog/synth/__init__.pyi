@@ -1,6 +1,8 @@
 # The public API of carebacklog.synth: the one list (read by carebacklog._lazy for lazy loading,
 # by type checkers for types). Add a name here and nowhere else.
 
+from .advance import AdvancedExtract as AdvancedExtract
+from .advance import advance_extract as advance_extract
 from .check import calibration_report as calibration_report
 from .check import data_issues as data_issues
 from .demo import DEMO_CENSUS_DATE as DEMO_CENSUS_DATE

@@ -1,4 +1,4 @@
-"""CLI for synthetic trusts: ``synth trust``, ``synth check`` and ``synth sweep``.
+"""CLI for synthetic trusts: ``synth trust``, ``synth check``, ``synth sweep`` and ``synth advance``.
 
 A trust is written into a temporary folder beside ``--out`` and renamed into place as a whole
 (:func:`carebacklog.files.atomic_dir`): an existing trust is replaced only once the new one is complete,
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-__all__ = ["check_command", "register", "sweep_command", "trust_command"]
+__all__ = ["advance_command", "check_command", "register", "sweep_command", "trust_command"]
 
 
 class TrustFormat(StrEnum):
@@ -299,8 +299,45 @@ def sweep_command(
         emit(table_frame, chosen, None)
 
 
+def advance_command(
+    events: Annotated[Path, typer.Argument(help="The extract's events (CSV or Parquet).", show_default=False)],
+    patients: Annotated[Path, typer.Option("--patients", help="The extract's patients (CSV or Parquet).")],
+    census_date: CensusOpt,
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the later extract into (replaced whole).")],
+    days: Annotated[int, typer.Option("--days", min=1, max=366, help="Days on from the census date.")] = 7,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random generator.")] = 0,
+    growth: Annotated[
+        float, typer.Option("--growth", min=0.0, max=10.0, help="New referrals ÷ pathways that left the list.")
+    ] = 1.0,
+    fmt: Annotated[TrustFormat, typer.Option("--format", help="parquet (default) or csv.")] = TrustFormat.parquet,
+) -> None:
+    """Make a trust's extract some days on: clock stops, removals and new referrals (to try daily loads)."""
+    from carebacklog.files import atomic_dir
+    from carebacklog.rtt.pipeline import read_inputs
+    from carebacklog.synth.advance import advance_extract
+    from carebacklog.synth.demo import write_trust
+    from carebacklog.synth.trust import SynthTrust
+
+    census = _parse_date(census_date)
+    for given in (events, patients):
+        _check_trust_folder(out, given)
+    read = read_inputs(events, patients)
+    assert read.patients is not None
+    later = advance_extract(
+        read.events.events, read.patients.events, census, days=days, seed=seed, growth=growth
+    )
+    provider = ",".join(sorted(later.events.get_column("provider_code").unique().to_list()))
+    with atomic_dir(out) as temp:
+        paths = write_trust(SynthTrust(provider, later.census_date, later.events, later.patients), temp, fmt.value)
+    typer.echo(
+        f"{provider} at {later.census_date}: {later.stopped:,} clock stops, {later.removed:,} removed, "
+        f"{later.referred:,} new referrals -> " + ", ".join(str(out / p.name) for p in paths)
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``synth trust``, ``synth check`` and ``synth sweep`` to the ``synth`` group."""
+    """Add ``synth trust``, ``synth check``, ``synth sweep`` and ``synth advance`` to the ``synth`` group."""
+    app.command("advance")(advance_command)
     app.command("trust")(trust_command)
     app.command("check")(check_command)
     app.command("sweep")(sweep_command)

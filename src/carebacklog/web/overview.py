@@ -115,16 +115,11 @@ def by_specialty(ptl: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _trust_names() -> dict[str, str]:
-    path = resources.files("carebacklog") / "data" / "nhs_trusts_etr_with_latlon.csv"
-    with resources.as_file(path) as file:
-        frame = pl.read_csv(file, columns=["org_code", "org_name"], infer_schema_length=0)
-    return dict(zip(frame["org_code"].to_list(), frame["org_name"].to_list(), strict=True))
-
-
 def published_trend(provider_code: str, provider_name: str) -> pl.DataFrame:
     """The trust's published incomplete pathways by month (``month``, ``list_size``); empty when absent."""
-    names = {provider_name.upper(), _trust_names().get(provider_code, "").upper()} - {""}
+    from carebacklog.trust import provider_names
+
+    names = {provider_name.upper(), provider_names().get(provider_code, "").upper()} - {""}
     path = resources.files("carebacklog") / "data" / MONTHLY_SERIES
     with resources.as_file(path) as file:
         series = (

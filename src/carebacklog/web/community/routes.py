@@ -14,10 +14,10 @@ import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from carebacklog.orgnames import org_name
 from carebacklog.web import charts
 from carebacklog.web.csv_response import csv_response
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
-from carebacklog.web.names import org_name
 from carebacklog.web.render import render
 from carebacklog.web.service import get_load
 
