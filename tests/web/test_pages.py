@@ -159,7 +159,7 @@ def test_admin_pages_add_users_with_csrf(sqlite_web: WebApp) -> None:
 
 def test_navigation_offers_each_role_every_page_it_may_open(sqlite_web: WebApp) -> None:
     pages = {"viewer": ["/", "/equity", "/forecast", "/national", "/community", "/urgent-care"]}
-    pages["ptl"] = ["/", "/ptl", "/equity", "/forecast", "/national", "/community", "/urgent-care"]
+    pages["ptl"] = ["/", "/ptl", "/changes", "/equity", "/forecast", "/national", "/community", "/urgent-care"]
     pages["admin"] = [*pages["ptl"], "/admin/users"]
     for role, expected in pages.items():
         client = sqlite_web.client(role)

@@ -32,6 +32,7 @@ from carebacklog.web import (
     routes_admin,
     routes_api,
     routes_auth,
+    routes_changes,
     routes_equity,
     routes_forecast,
     routes_national,
@@ -132,6 +133,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(routes_auth.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_changes.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_api.router)
     app.include_router(routes_national.router)

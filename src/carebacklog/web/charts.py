@@ -180,12 +180,17 @@ def line_chart(
                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4 if marker else 2.5}" fill="{marker or line.colour}">'
                     f"<title>{escape(line.label)}, {escape(x_labels[i])}: {_fmt(v)}</title></circle>"
                 )
+    last = len(x_labels) - 1
     for i, label in enumerate(x_labels):
-        if i % label_every == 0:
+        if i % label_every == 0 or i == last:
+            if i == last and i % label_every and last - (last // label_every) * label_every < label_every / 2:
+                continue  # too close to the previous label to fit beside it
             x, _ = xy(i, lo)
+            # the last label ends at its point, so it is never cut off at the chart's right edge
+            anchor = "end" if i == last and last > 0 else "middle"
             body.append(
-                f'<text x="{x:.1f}" y="{top_pad + plot_h + 18}" text-anchor="middle" font-size="11" fill="{_TEXT}">'
-                f"{escape(label)}</text>"
+                f'<text x="{x:.1f}" y="{top_pad + plot_h + 18}" text-anchor="{anchor}" font-size="11" '
+                f'fill="{_TEXT}">{escape(label)}</text>'
             )
     if lo != 0.0:
         for value in (lo, (lo + hi) / 2, hi):

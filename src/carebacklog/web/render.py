@@ -16,6 +16,7 @@ __all__ = ["NAV", "nav_items", "render"]
 NAV: tuple[tuple[str, str, str], ...] = (
     ("/", "Overview", "viewer"),
     ("/ptl", "PTL", "ptl"),
+    ("/changes", "Changes", "ptl"),
     ("/equity", "Equity", "viewer"),
     ("/forecast", "Forecast", "viewer"),
     ("/national", "National", "viewer"),

@@ -27,7 +27,14 @@ from carebacklog.web.ptl_view import (
     select_ptl,
 )
 from carebacklog.web.render import render
-from carebacklog.web.service import get_load, overview_data, pathway_record, ptl_page
+from carebacklog.web.service import (
+    SnapshotHistory,
+    get_load,
+    overview_data,
+    pathway_record,
+    ptl_page,
+    snapshot_history,
+)
 
 __all__ = ["CSV_COLUMNS", "PTL_COLUMNS", "parse_ptl_query", "router"]
 
@@ -124,11 +131,54 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
             y_min=None,
             label_every=2,
         )
+    history = snapshot_history(state, load)
     return render(
         request, state, "overview.html", auth, title="Overview", load=load, h=h, specialties=data.specialties,
         weeks_chart=weeks_chart, specialty_chart=specialty_chart, trend_chart=trend_chart, trend=trend,
         published=published, published_chart=published_chart, spc=data.spc, spc_chart=spc_chart,
+        history=history, history_chart=_history_chart(history),
+        history_is_spc=history.spc is not None and history.headlines.height >= SPC_MIN_SNAPSHOTS,
     )  # fmt: skip
+
+
+#: Snapshots needed before the history is drawn as an XmR chart: process limits from fewer points say little
+#: (NHS England's Making Data Count guidance asks for about 15 to 20 points).
+SPC_MIN_SNAPSHOTS = 15
+
+
+def _history_chart(history: SnapshotHistory) -> Markup | None:
+    """The waiting list at each loaded census date: a line with fewer than :data:`SPC_MIN_SNAPSHOTS`
+    snapshots, an XmR chart from then on (None with fewer than two snapshots)."""
+    frame = history.headlines
+    if frame.height < 2:
+        return None
+    dates = [f"{d.day} {d:%b %y}" for d in frame["census_date"]]
+    every = max(1, len(dates) // 6)
+    if history.spc is None or frame.height < SPC_MIN_SNAPSHOTS:
+        return charts.line_chart(
+            dates,
+            [charts.Line("Waiting list", frame["waiting"].to_list(), charts.BLUE)],
+            title="Waiting list at each loaded census date",
+            desc="Open pathways in each snapshot this database holds, oldest first.",
+            label_every=every,
+        )
+    points = history.spc.points
+    colours = {"improvement": charts.BLUE, "concern": charts.ORANGE}
+    markers = [colours.get(v) for v in points["variation"].to_list()]
+    return charts.line_chart(
+        dates,
+        [
+            charts.Line("Waiting list", points["value"].to_list(), charts.GREY, markers=markers),
+            charts.Line("Mean", points["mean"].to_list(), charts.BLUE, dashed=True),
+            charts.Line("Upper process limit", points["upper_limit"].to_list(), charts.GREY, dashed=True),
+            charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
+        ],
+        title="Waiting list at each loaded census date: XmR chart",
+        desc="Open pathways in each snapshot this database holds, with mean and process limits; coloured "
+        "points are special causes.",
+        y_min=None,
+        label_every=every,
+    )
 
 
 def _options(state: State, load_id: int) -> dict[str, list[Any]]:

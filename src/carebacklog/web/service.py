@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from carebacklog.rtt import EVENT_COLUMNS, EVENT_SCHEMA, explain
 from carebacklog.rtt.trend import covered_trend, monthly_trend
 from carebacklog.spc import XmrChart, xmr_chart
-from carebacklog.store import Load, current_load, pathway_events, pathway_periods, periods_frame
+from carebacklog.store import (
+    Load,
+    current_load,
+    pathway_events,
+    pathway_periods,
+    periods_frame,
+    snapshot_headlines,
+)
 from carebacklog.web.deps import AppState
 from carebacklog.web.overview import Headline, by_specialty, headline, published_trend, weeks_histogram
 from carebacklog.web.ptl_view import PtlPage, PtlQuery, query_ptl
@@ -29,6 +36,7 @@ __all__ = [
     "overview_data",
     "pathway_record",
     "ptl_page",
+    "snapshot_history",
 ]
 
 
@@ -38,6 +46,30 @@ def get_load(state: AppState, db: Session) -> Load:
     if load is None:
         raise HTTPException(404, "No trust is loaded yet: run `carebacklog demo` or load a trust.")
     return load
+
+
+@dataclass(frozen=True)
+class SnapshotHistory:
+    """The provider's headline measures at each loaded census date, and their XmR chart (2+ snapshots)."""
+
+    headlines: pl.DataFrame  # store.snapshot_headlines: one row per census date, oldest first
+    spc: XmrChart | None
+
+
+def snapshot_history(state: AppState, load: Load) -> SnapshotHistory:
+    """The headline measures across the provider's snapshots, up to ``load`` (memoised per newest load)."""
+
+    def compute() -> SnapshotHistory:
+        frame = snapshot_headlines(state.engine, load.provider_code).filter(
+            pl.col("census_date") <= load.census_date
+        )
+        chart = None
+        if frame.height >= 2:
+            dates = [d.isoformat() for d in frame["census_date"]]
+            chart = xmr_chart(frame["waiting"].cast(pl.Float64).to_list(), dates, polarity="down")
+        return SnapshotHistory(frame, chart)
+
+    return state.memo.get(("snapshot_history", load.id), compute)
 
 
 def ptl_page(state: AppState, load: Load, query: PtlQuery) -> PtlPage:

@@ -1,0 +1,52 @@
+"""The changes view and the overview across snapshots in Debian's Chromium, at 1366 px and 390 px."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .browsing import ARGS, CHROMIUM, judge_page, serving, sign_in
+from .conftest import WebApp
+from .test_changes import later, two_snapshots  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+
+PAGES = {
+    "changes": "/changes",
+    "changes-stopped": "/changes?kind=stopped",
+    "changes-breach": "/changes?kind=will_breach&horizon=8",
+    "overview-snapshots": "/",
+}
+
+
+@pytest.fixture(scope="module")
+def ptl_page(two_snapshots: WebApp) -> Iterator[Any]:  # noqa: F811
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: ./run test installs Debian's chromium")
+    with serving(two_snapshots) as base, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield sign_in(browser, base, "ptl")
+        browser.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_reads_well_at_this_width(ptl_page: Any, name: str, width: int) -> None:
+    judge_page(ptl_page, PAGES[name], name, width)
+
+
+def test_a_kind_card_opens_its_list_and_the_download_is_offered(ptl_page: Any) -> None:
+    page = ptl_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/changes")
+    page.click("a.nhsuk-card__link:has-text('Clock stopped')")
+    assert "kind=stopped" in page.url
+    rows = page.locator("#changes-table tbody tr")
+    assert rows.count() > 0 and "Clock stopped" in rows.first.inner_text()
+    with page.expect_download() as download:
+        page.click("a:has-text('Download as CSV')")
+    assert download.value.suggested_filename.startswith("changes_RBD_")
