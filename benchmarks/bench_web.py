@@ -28,9 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
 
-from carebacklog.store import make_engine
+from carebacklog.store import current_load, make_engine, make_sessionmaker, ptl_frame
 
 BUDGET_P95_MS = 200.0  # budget: PTL of 500,000 pathways, filtered and paged, 20 users on loopback
 
@@ -135,11 +134,12 @@ def main() -> int:
             _build(url, args.scale, args.users, password)
         where = str(db_file)
     engine = make_engine(url)
-    with engine.connect() as conn:
-        specialties = sorted(
-            r[0] for r in conn.execute(text("SELECT DISTINCT treatment_function FROM ptl_entries"))
-        )
-        n_open = conn.execute(text("SELECT count(*) FROM ptl_entries")).scalar_one()
+    with make_sessionmaker(engine)() as db:
+        load = current_load(db)
+        assert load is not None, f"nothing is loaded in {where}"
+    ptl = ptl_frame(engine, load.id)
+    specialties = sorted(ptl["treatment_function"].unique().to_list())
+    n_open = ptl.height
     engine.dispose()
     print(f"PTL: {n_open:,} open pathways in {where}")
     try:

@@ -24,15 +24,22 @@ from carebacklog.store import (
     periods_frame,
     ptl_frame,
 )
-from carebacklog.store.columns import frame_schema
-from carebacklog.store.models import Event, Patient, Period, PtlEntry
+from carebacklog.store.models import SnapshotPart
+from carebacklog.store.parts import PART_SCHEMAS
+
+# The tables a snapshot keeps, by the part that stores them (carebacklog.store.parts).
+Event, Patient, Period, PtlEntry = "events", "patients", "periods", "ptl"
 
 
-def _count(engine: Engine, model: type, load_id: int) -> int:
+def _count(engine: Engine, part: str, load_id: int) -> int:
+    """Rows of one part of a snapshot, as the chunks record them."""
     with engine.connect() as conn:
-        return int(
-            conn.execute(select(func.count()).select_from(model).where(model.load_id == load_id)).scalar_one()
-        )
+        total = conn.execute(
+            select(func.coalesce(func.sum(SnapshotPart.n_rows), 0)).where(
+                SnapshotPart.load_id == load_id, SnapshotPart.part == part
+            )
+        ).scalar_one()
+    return int(total)
 
 
 def test_load_keeps_every_row(engine: Engine, small_trust: TrustData, now: dt.datetime) -> None:
@@ -75,7 +82,7 @@ def test_periods_and_patients_read_back_as_written(
 ) -> None:
     load_id = load_trust(engine, small_trust, now=now)
     periods = periods_frame(engine, load_id)
-    assert periods.schema == frame_schema(Period.__table__)  # type: ignore[arg-type]
+    assert periods.schema == {"load_id": pl.Int64(), **PART_SCHEMAS["periods"]}
     columns = ["pathway_id", "period", "clock_start", "clock_stop", "outcome", "stop_status", "has_dta"]
     key = ["pathway_id", "period"]
     expected = small_trust.periods.select(columns).with_columns(
@@ -83,7 +90,7 @@ def test_periods_and_patients_read_back_as_written(
     )
     assert periods.select(columns).sort(key).equals(expected.sort(key))
     patients = patient_frame(engine, load_id)
-    assert patients.schema == frame_schema(Patient.__table__)  # type: ignore[arg-type]
+    assert patients.schema == {"load_id": pl.Int64(), **PART_SCHEMAS["patients"]}
     assert sorted(patients["patient_id"].to_list()) == sorted(small_trust.patients["patient_id"].to_list())
     assert patients["birth_date"].null_count() < patients.height  # dates come back as dates, not nulls
     assert periods_frame(engine, load_id + 1000).height == 0
@@ -156,14 +163,14 @@ def test_a_failed_load_leaves_the_previous_state(
     engine: Engine, small_trust: TrustData, now: dt.datetime
 ) -> None:
     good = load_trust(engine, small_trust, now=now)
-    # A PTL row without a clock start violates NOT NULL half-way through the import (after the events).
+    # A PTL row without a clock start: refused before anything is written.
     broken_ptl = small_trust.ptl.with_columns(
         pl.when(pl.col("booking_rank") == small_trust.ptl.height)
         .then(None)
         .otherwise(pl.col("clock_start"))
         .alias("clock_start")
     )
-    with pytest.raises(LoadError, match="ptl_entries") as failure:
+    with pytest.raises(LoadError, match="table ptl: clock_start") as failure:
         load_trust(engine, dataclasses.replace(small_trust, ptl=broken_ptl), now=now + dt.timedelta(hours=1))
     # The error names the table, never the offending row's patient data (it reaches logs).
     broken = small_trust.ptl.filter(pl.col("booking_rank") == small_trust.ptl.height).row(0, named=True)
@@ -174,3 +181,28 @@ def test_a_failed_load_leaves_the_previous_state(
         assert load is not None and load.id == good
     assert _count(engine, PtlEntry, good) == small_trust.ptl.height
     assert _count(engine, Event, good) == small_trust.events.height
+
+
+def test_a_database_error_mid_load_rolls_everything_back(
+    engine: Engine, small_trust: TrustData, now: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same census date loaded again fails while writing its chunks: the old snapshot survives."""
+    import carebacklog.store.load as loading
+
+    good = load_trust(engine, small_trust, now=now)
+    real = loading.encode_part
+
+    def broken(part: str, frame: pl.DataFrame) -> list[dict[str, object]]:
+        rows = real(part, frame)
+        if part == "ptl":
+            rows[-1] = {**rows[-1], "data": None}  # NOT NULL: the database refuses the last chunk
+        return rows
+
+    monkeypatch.setattr(loading, "encode_part", broken)
+    with pytest.raises(LoadError, match="snapshot_parts"):
+        load_trust(engine, small_trust, now=now + dt.timedelta(hours=1))
+    with make_sessionmaker(engine)() as db:
+        load = current_load(db, "RBD")
+        assert load is not None and load.id == good
+    assert _count(engine, PtlEntry, good) == small_trust.ptl.height
+    assert ptl_frame(engine, good).height == small_trust.ptl.height

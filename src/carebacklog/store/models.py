@@ -22,7 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    SmallInteger,
+    LargeBinary,
     String,
     Text,
 )
@@ -31,12 +31,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "AuditEntry",
     "Base",
-    "Event",
     "Load",
     "LoginAttempt",
-    "Patient",
-    "Period",
-    "PtlEntry",
+    "SnapshotPart",
     "User",
     "WebSession",
 ]
@@ -75,95 +72,32 @@ class Load(Base):
     rows_accepted: Mapped[int | None] = mapped_column(Integer)
     rows_rejected: Mapped[int | None] = mapped_column(Integer)
     loaded_by: Mapped[str | None] = mapped_column(String(80))
+    # Headline counts of the PTL (migration 0003), counted once at load time: the history of a provider's
+    # snapshots reads them without opening any PTL. Bands as rtt.ptl_summary counts them.
+    n_within_18: Mapped[int | None] = mapped_column(Integer)
+    n_over_52: Mapped[int | None] = mapped_column(Integer)
+    n_over_65: Mapped[int | None] = mapped_column(Integer)
+    n_over_78: Mapped[int | None] = mapped_column(Integer)
+    n_over_104: Mapped[int | None] = mapped_column(Integer)
+    n_with_dta: Mapped[int | None] = mapped_column(Integer)
 
 
-class Patient(Base):
-    """A (pseudonymised) patient: the demographics equity breakdowns need."""
+class SnapshotPart(Base):
+    """One chunk of a snapshot's events, patients, periods or PTL, as a compressed Arrow IPC stream.
 
-    __tablename__ = "patients"
+    See :mod:`carebacklog.store.parts`: rows sorted by key, cut into chunks that record the first and last
+    key they hold, so one pathway's rows come from one chunk and a whole table reads back in one query.
+    """
 
-    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), primary_key=True)
-    patient_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    birth_date: Mapped[dt.date | None] = mapped_column(Date)
-    sex: Mapped[str | None] = mapped_column(String(10))
-    ethnic_category: Mapped[str | None] = mapped_column(String(4))
-    imd_decile: Mapped[int | None] = mapped_column(SmallInteger)
-    lsoa: Mapped[str | None] = mapped_column(String(12))
-
-
-class Event(Base):
-    """One activity on a pathway, as in the input contract (docs/architecture.md, "Events and patients")."""
-
-    __tablename__ = "events"
-    __table_args__ = (Index("ix_events_load_pathway", "load_id", "pathway_id", "event_date"),)
-
-    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
-    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"))
-    event_id: Mapped[str | None] = mapped_column(String(40))
-    pathway_id: Mapped[str] = mapped_column(String(40))
-    patient_id: Mapped[str] = mapped_column(String(40))
-    provider_code: Mapped[str] = mapped_column(String(10))
-    commissioner_code: Mapped[str | None] = mapped_column(String(10))
-    treatment_function: Mapped[str] = mapped_column(String(10))
-    event_date: Mapped[dt.date] = mapped_column(Date)
-    activity: Mapped[str] = mapped_column(String(24))
-    rtt_status: Mapped[int | None] = mapped_column(SmallInteger)
-    priority: Mapped[str | None] = mapped_column(String(4))
-    original_start_date: Mapped[dt.date | None] = mapped_column(Date)
-
-
-class Period(Base):
-    """One RTT period (clock start to stop) as the engine's ``build_periods`` gives it."""
-
-    __tablename__ = "periods"
+    __tablename__ = "snapshot_parts"
 
     load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), primary_key=True)
-    pathway_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    period: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    patient_id: Mapped[str] = mapped_column(String(40))
-    provider_code: Mapped[str] = mapped_column(String(10))
-    commissioner_code: Mapped[str | None] = mapped_column(String(10))
-    treatment_function: Mapped[str] = mapped_column(String(10))
-    clock_start: Mapped[dt.date] = mapped_column(Date)
-    clock_stop: Mapped[dt.date | None] = mapped_column(Date)
-    outcome: Mapped[str] = mapped_column(String(16))
-    stop_status: Mapped[int | None] = mapped_column(SmallInteger)
-    has_dta: Mapped[bool] = mapped_column(Boolean)
-    dta_date: Mapped[dt.date | None] = mapped_column(Date)
-    priority: Mapped[str | None] = mapped_column(String(4))
-    last_activity_date: Mapped[dt.date] = mapped_column(Date)
-
-
-class PtlEntry(Base):
-    """One open period on the PTL snapshot of a load (``rtt.ptl_snapshot`` columns the app uses)."""
-
-    __tablename__ = "ptl_entries"
-    __table_args__ = (Index("ix_ptl_load_rank", "load_id", "booking_rank"),)
-
-    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id", ondelete="CASCADE"), primary_key=True)
-    pathway_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    period: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    patient_id: Mapped[str] = mapped_column(String(40))
-    commissioner_code: Mapped[str | None] = mapped_column(String(10))
-    treatment_function: Mapped[str] = mapped_column(String(10))
-    clock_start: Mapped[dt.date] = mapped_column(Date)
-    priority: Mapped[str | None] = mapped_column(String(4))
-    has_dta: Mapped[bool] = mapped_column(Boolean)
-    dta_date: Mapped[dt.date | None] = mapped_column(Date)
-    last_activity_date: Mapped[dt.date | None] = mapped_column(Date)
-    days_waited: Mapped[int] = mapped_column(Integer)
-    weeks_waited: Mapped[int] = mapped_column(SmallInteger)
-    breach_18_date: Mapped[dt.date] = mapped_column(Date)
-    breach_52_date: Mapped[dt.date] = mapped_column(Date)
-    breach_65_date: Mapped[dt.date] = mapped_column(Date)
-    breach_78_date: Mapped[dt.date] = mapped_column(Date)
-    breach_104_date: Mapped[dt.date] = mapped_column(Date)
-    priority_due_date: Mapped[dt.date | None] = mapped_column(Date)
-    booking_rank: Mapped[int] = mapped_column(Integer)
-    age_band: Mapped[str | None] = mapped_column(String(12))
-    sex: Mapped[str | None] = mapped_column(String(10))
-    ethnic_group: Mapped[str | None] = mapped_column(String(40))
-    imd_quintile: Mapped[int | None] = mapped_column(SmallInteger)
+    part: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chunk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_key: Mapped[str | None] = mapped_column(String(40))
+    last_key: Mapped[str | None] = mapped_column(String(40))
+    n_rows: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class User(Base):
