@@ -36,6 +36,8 @@ AGGREGATE = {
     ("GET", "/api/v1/flow/summary"),
     ("GET", "/api/v1/flow/{measure}"),
     ("GET", "/api/v1/session"),
+    ("GET", "/account"),
+    ("POST", "/account/password"),
     ("DELETE", "/api/v1/session"),
     ("POST", "/logout"),
 }

@@ -117,7 +117,7 @@ def test_overview_charts_render(server: tuple[str, WebApp], browser: Any) -> Non
     expected = f"{server[1].trust.ptl.height:,}"
     assert page.locator("[data-measure='Waiting list']").inner_text() == expected
     _charts_render(page, 3)
-    assert page.locator("a:has-text('PTL')").count() == 0  # viewers do not see the PTL link
+    assert page.locator("a.nhsuk-header__navigation-link:text-is('PTL')").count() == 0  # viewers do not see the PTL link
     _axe(page, "overview")
     _shot(page, "overview")
     page.context.close()
@@ -127,7 +127,7 @@ def test_ptl_filter_sort_and_open_a_pathway(server: tuple[str, WebApp], browser:
     base, web = server
     page = _page(browser, base, "ptl")
     with page.expect_navigation(url="**/ptl"):
-        page.click("header a:has-text('PTL')")
+        page.click("header a.nhsuk-header__navigation-link:text-is('PTL')")
     assert page.locator("h1").inner_text() == "Patient tracking list"
     _axe(page, "ptl")
     tf = web.trust.ptl["treatment_function"].mode()[0]

@@ -20,7 +20,8 @@ def test_demo_builds_loads_and_prints_logins(tmp_path: Path) -> None:
         assert f"  {role}" in result.output
     with sqlite3.connect(database) as conn:
         (n_open,) = conn.execute("SELECT n_open FROM loads").fetchone()
-        assert n_open == conn.execute("SELECT count(*) FROM ptl_entries").fetchone()[0] > 0
+        stored = "SELECT sum(n_rows) FROM snapshot_parts WHERE part = 'ptl'"
+        assert n_open == conn.execute(stored).fetchone()[0] > 0
         assert {r[0] for r in conn.execute("SELECT role FROM users")} == {"admin", "ptl", "viewer"}
         assert all(h.startswith("$argon2id$") for (h,) in conn.execute("SELECT password_hash FROM users"))
     again = CliRunner().invoke(app, ["demo", "--no-serve", "--database", str(database), "--scale", "0.02"])

@@ -29,6 +29,7 @@ from carebacklog.store import current_load, make_engine, make_sessionmaker, migr
 from carebacklog.web import community as community_web
 from carebacklog.web import flow as flow_web
 from carebacklog.web import (
+    routes_account,
     routes_admin,
     routes_api,
     routes_auth,
@@ -132,6 +133,7 @@ def create_app(
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(routes_auth.router)
+    app.include_router(routes_account.router)
     app.include_router(routes_pages.router)
     app.include_router(routes_changes.router)
     app.include_router(routes_admin.router)

@@ -42,19 +42,32 @@ def problem(
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
-def _page(request: Request, status: int, detail: str) -> Response:
-    templates = request.app.state.carebacklog.templates
-    return templates.TemplateResponse(
-        request,
-        "error.html",
-        {
-            "status": status,
-            "title": _TITLES.get(status, "Something went wrong"),
-            "detail": detail,
-            "auth": None,
-        },
-        status_code=status,
-    )
+def _signed_in(request: Request) -> Any:
+    """The signed-in user's :class:`~carebacklog.web.deps.Auth` (None when not signed in), so an error page
+    keeps the navigation a user came from."""
+    from carebacklog.store import find_session
+    from carebacklog.web.deps import SESSION_COOKIE, Auth
+
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    state = request.app.state.carebacklog
+    with state.sessions() as db:
+        found = find_session(db, token, now=state.clock())
+    return None if found is None else Auth(user=found[1], session=found[0], token=token)
+
+
+async def _page(request: Request, status: int, detail: str) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    from carebacklog.web.render import render
+
+    state = request.app.state.carebacklog
+    auth = await run_in_threadpool(_signed_in, request)
+    return await run_in_threadpool(
+        render, request, state, "error.html", auth, status_code=status, status=status,
+        title=_TITLES.get(status, "Something went wrong"), detail=detail,
+    )  # fmt: skip
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -71,7 +84,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return problem(422, "Some parameters are not valid; see errors.", errors=errors)
         text = "; ".join(f"{'.'.join(e['location'][1:]) or 'request'}: {e['message']}" for e in errors)
-        return _page(request, 422, text)
+        return await _page(request, 422, text)
 
     @app.exception_handler(NotAuthenticated)
     async def _unauthenticated(request: Request, exc: NotAuthenticated) -> Response:
@@ -83,20 +96,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         detail = f"This needs the '{exc.needed}' role or above."
-        return problem(403, detail) if is_api(request) else _page(request, 403, detail)
+        return problem(403, detail) if is_api(request) else await _page(request, 403, detail)
 
     @app.exception_handler(CsrfError)
     async def _csrf(request: Request, exc: CsrfError) -> Response:
         detail = (
             "The form had expired or did not come from this site. Go back, reload the page and try again."
         )
-        return problem(403, detail) if is_api(request) else _page(request, 403, detail)
+        return problem(403, detail) if is_api(request) else await _page(request, 403, detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = str(exc.detail) if exc.detail else _TITLES.get(exc.status_code, "Error")
         response: Response = (
-            problem(exc.status_code, detail) if is_api(request) else _page(request, exc.status_code, detail)
+            problem(exc.status_code, detail) if is_api(request) else await _page(request, exc.status_code, detail)
         )
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value

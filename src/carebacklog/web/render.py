@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from carebacklog.web.deps import AppState, Auth
 
-__all__ = ["NAV", "nav_items", "render"]
+__all__ = ["NAV", "data_as_at", "nav_items", "render"]
 
 #: The header's navigation: (path, text, the least role that may open it), in order.
 NAV: tuple[tuple[str, str, str], ...] = (
@@ -46,6 +46,22 @@ def _logout_form(auth: Auth) -> Markup:
     )
 
 
+def data_as_at(state: AppState) -> str:
+    """"Trust data as at 30 November 2024, loaded 2 December 2024 09:30 UTC": the snapshot pages show
+    (empty when nothing is loaded)."""
+    from carebacklog.store import current_load
+
+    with state.sessions() as db:
+        load = current_load(db, state.settings.provider_code)
+    if load is None:
+        return ""
+    loaded = load.loaded_at
+    return (
+        f"{load.provider_name} ({load.provider_code}) data as at {load.census_date.day} "
+        f"{load.census_date:%B %Y}, loaded {loaded.day} {loaded:%B %Y %H:%M} UTC"
+    )
+
+
 def render(
     request: Request,
     state: AppState,
@@ -55,12 +71,14 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render ``template`` with the layout's context for ``auth``."""
+    """Render ``template`` with the layout's context for ``auth`` (navigation, logout form, the "data as
+    at" line of signed-in pages)."""
     base = {
         "auth": auth,
         "nav": nav_items(auth, request.url.path),
         "logout_form": _logout_form(auth) if auth else "",
         "csrf_token": auth.session.csrf_token if auth else "",
+        "data_as_at": data_as_at(state) if auth else "",
     }
     base.update(context)
     return state.templates.TemplateResponse(request, template, base, status_code=status_code)

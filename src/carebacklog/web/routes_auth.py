@@ -24,7 +24,7 @@ from carebacklog.web.errors import problem
 from carebacklog.web.render import render
 from carebacklog.web.security import LOGIN_CSRF_COOKIE, check_csrf, login_csrf_pair, login_csrf_valid
 
-__all__ = ["LoginRequest", "SessionPublic", "router"]
+__all__ = ["LoginRequest", "SessionPublic", "router", "set_session_cookie"]
 
 router = APIRouter()
 
@@ -73,7 +73,7 @@ def _attempt(db: Db, state: State, now: dt.datetime, username: str, password: st
     return user
 
 
-def _set_session_cookie(response: Response, state: State, token: str) -> None:
+def set_session_cookie(response: Response, state: State, token: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -164,7 +164,7 @@ def login_submit(
         )
     token, _ = start_session(db, result, now=now, lifetime=dt.timedelta(hours=state.settings.session_hours))
     response = RedirectResponse(target, status_code=303)
-    _set_session_cookie(response, state, token)
+    set_session_cookie(response, state, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -201,7 +201,7 @@ def api_login(
     token, web_session = start_session(
         db, result, now=now, lifetime=dt.timedelta(hours=state.settings.session_hours)
     )
-    _set_session_cookie(response, state, token)
+    set_session_cookie(response, state, token)
     return SessionPublic(
         username=result.username,
         full_name=result.full_name,
