@@ -86,6 +86,11 @@ class ScoredPools(_Pools):
         if self.pending[pool]:
             ids = np.concatenate([ids, *self.pending[pool]])
             self.pending[pool] = []
+            # A patient filed again (onward from the assessment centre, then re-keyed) is one entry: the
+            # first, so the pool's order is kept.
+            _, first = np.unique(ids, return_index=True)
+            if first.size < ids.size:
+                ids = ids[np.sort(first)]
         ids = ids[self._valid(ids, pool, day)]
         self.ids[pool] = ids
         return ids
@@ -138,6 +143,11 @@ class SortedPools(_Pools):
         order = np.argsort(new_keys, kind="stable")  # ids ascend, so equal keys keep arrival order
         ids, new_keys = ids[order], new_keys[order]
         old_ids, old_keys = self.ids[pool], self.keys[pool]
+        # An old entry of a patient filed again is superseded, whatever its key: a patient re-keyed twice
+        # back to an earlier key would otherwise be live twice (booked twice, counted twice).
+        superseded = np.isin(old_ids, ids)
+        if superseded.any():
+            old_ids, old_keys = old_ids[~superseded], old_keys[~superseded]
         size = old_ids.size + ids.size
         at = np.searchsorted(old_keys, new_keys, side="right") + np.arange(ids.size)
         old_at = np.ones(size, dtype=bool)
