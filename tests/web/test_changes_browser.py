@@ -1,4 +1,5 @@
-"""The changes view and the overview across snapshots in Debian's Chromium, at 1366 px and 390 px."""
+"""The changes view, the overview across snapshots, finding a patient and the account page in Debian's
+Chromium, at 1366 px and 390 px."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ PAGES = {
     "changes-stopped": "/changes?kind=stopped",
     "changes-breach": "/changes?kind=will_breach&horizon=8",
     "overview-snapshots": "/",
+    "search-miss": "/search?q=nobody-at-all",
+    "account": "/account",
 }
 
 
@@ -39,6 +42,12 @@ def test_page_reads_well_at_this_width(ptl_page: Any, name: str, width: int) -> 
     judge_page(ptl_page, PAGES[name], name, width)
 
 
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_not_found_page_keeps_the_navigation(ptl_page: Any, width: int) -> None:
+    judge_page(ptl_page, "/no-such-page", "not-found", width, status=404)
+    assert ptl_page.locator("header a.nhsuk-header__navigation-link:text-is('PTL')").count() == 1
+
+
 def test_a_kind_card_opens_its_list_and_the_download_is_offered(ptl_page: Any) -> None:
     page = ptl_page
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -50,3 +59,24 @@ def test_a_kind_card_opens_its_list_and_the_download_is_offered(ptl_page: Any) -
     with page.expect_download() as download:
         page.click("a:has-text('Download as CSV')")
     assert download.value.suggested_filename.startswith("changes_RBD_")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_search_hit_and_the_patients_pathway_read_well(ptl_page: Any, two_snapshots: WebApp, width: int) -> None:  # noqa: F811
+    row = two_snapshots.trust.ptl.sort("booking_rank").row(0, named=True)
+    judge_page(ptl_page, f"/search?q={row['patient_id']}", "search-hit", width)
+    judge_page(ptl_page, f"/pathways/{row['pathway_id']}", "pathway-identity", width)
+
+
+def test_the_header_search_finds_a_patient(ptl_page: Any, two_snapshots: WebApp) -> None:  # noqa: F811
+    import polars as pl
+
+    row = two_snapshots.trust.ptl.sort("booking_rank").row(0, named=True)
+    number = two_snapshots.trust.patients.filter(pl.col("patient_id") == row["patient_id"])["nhs_number"][0]
+    page = ptl_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/")
+    page.fill("#search-field", number)
+    with page.expect_navigation():
+        page.press("#search-field", "Enter")
+    assert page.locator(f"#search-results a[href='/pathways/{row['pathway_id']}']").count() == 1

@@ -103,12 +103,23 @@ def _read_one(
 ) -> ReadResult:
     result = reader(path)
     if quarantine is not None:
-        _write_quarantine(result.rejected, quarantine)
+        kept_rows = result.cleared if result.cleared is not None else None
+        rows = result.rejected if kept_rows is None or kept_rows.height == 0 else pl.concat(
+            [result.rejected, kept_rows], how="diagonal_relaxed"
+        )
+        _write_quarantine(rows, quarantine)
     report(_summary(path, result, quarantine))
     for row in result.rejected.head(_SHOWN).select("source_file", "row", "column", "reason").iter_rows():
         report(f"  {row[0]} row {row[1]}: {row[3]}")  # never the row's values: they hold patient ids
     if result.rejected.height > _SHOWN:
         report(f"  … and {result.rejected.height - _SHOWN} more")
+    cleared = result.cleared
+    if cleared is not None and cleared.height:
+        report(f"  {cleared.height} value(s) not stored in rows that were kept:")
+        for kept in cleared.head(_SHOWN).iter_rows(named=True):
+            report(f"  {kept['source_file']} row {kept['row']}, column {kept['column']}: {kept['reason']}")
+        if cleared.height > _SHOWN:
+            report(f"  … and {cleared.height - _SHOWN} more")
     if result.rows_read and result.accepted == 0:
         where = f"; see {quarantine}" if quarantine is not None else "; use --quarantine FILE to see why"
         raise NoRowsAcceptedError(f"{path}: all {result.rows_read} {what} rows were rejected{where}")

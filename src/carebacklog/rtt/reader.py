@@ -83,13 +83,16 @@ class ReadResult:
 
     ``source`` has one row per accepted row (same order): ``source_file`` and ``row``, the file row it
     came from, so a report on the accepted rows (``data_quality(..., source=result.source)``) can
-    point at the file's rows.
+    point at the file's rows. ``cleared`` lists values of accepted rows that were not kept (the row is
+    kept, the value blanked: an NHS number failing the Modulus 11 check), with file, row, column and
+    reason and never the value.
     """
 
     events: pl.DataFrame
     rejected: pl.DataFrame
     rows_read: int
     source: pl.DataFrame | None = None
+    cleared: pl.DataFrame | None = None
 
     @property
     def accepted(self) -> int:
@@ -751,7 +754,34 @@ def read_patients(
     Same contract as :func:`read_events`; ``.events`` holds the patients, one row per ``patient_id``
     (a repeated patient_id is rejected as a duplicate, or with different values as a conflict).
     """
-    result = _read_many(path, PATIENT_SCHEMA, REQUIRED_PATIENT_COLUMNS, _checks_patients(), "patient_id")
+    result = _clear_bad_nhs_numbers(
+        _read_many(path, PATIENT_SCHEMA, REQUIRED_PATIENT_COLUMNS, _checks_patients(), "patient_id")
+    )
     _write_quarantine(result.rejected, quarantine)
     _require_rows(result, path)
     return result
+
+
+#: Why an NHS number was not stored (the patient row is kept).
+BAD_NHS_NUMBER = "NHS number is not ten digits passing the Modulus 11 check: the row is kept, the number is not"
+
+
+def _clear_bad_nhs_numbers(result: ReadResult) -> ReadResult:
+    """Blank NHS numbers that fail the Modulus 11 check (rtt/nhs_number.py) and list where they were."""
+    from carebacklog.rtt.nhs_number import normalise_nhs_number
+
+    patients = result.events
+    if "nhs_number" not in patients.columns:
+        return result
+    given = pl.col("nhs_number").is_not_null() & (pl.col("nhs_number").str.strip_chars() != "")
+    clean = normalise_nhs_number(pl.col("nhs_number"))
+    bad = patients.select((given & clean.is_null()).alias("bad")).get_column("bad")
+    cleared = pl.DataFrame(schema={"source_file": pl.String, "row": pl.Int64, "column": pl.String, "reason": pl.String})
+    if bad.any() and result.source is not None:
+        cleared = result.source.filter(bad).select(
+            pl.col("source_file").cast(pl.String), pl.col("row").cast(pl.Int64),
+            pl.lit("nhs_number").alias("column"), pl.lit(BAD_NHS_NUMBER).alias("reason"),
+        )  # fmt: skip
+    return ReadResult(
+        patients.with_columns(clean.alias("nhs_number")), result.rejected, result.rows_read, result.source, cleared
+    )

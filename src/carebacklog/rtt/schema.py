@@ -132,6 +132,12 @@ PATIENT_SCHEMA: Final[dict[str, pl.DataType]] = {
     "ethnic_category": pl.String(),
     "imd_decile": pl.Int8(),
     "lsoa": pl.String(),
+    # Who the patient is (optional; shown only to the PTL role, searched by it, every search audited).
+    # nhs_number: ten digits passing the Modulus 11 check (rtt/nhs_number.py); others are reported and
+    # not stored.
+    "nhs_number": pl.String(),
+    "family_name": pl.String(),
+    "given_name": pl.String(),
 }
 PATIENT_COLUMNS: Final[tuple[str, ...]] = tuple(PATIENT_SCHEMA)
 REQUIRED_PATIENT_COLUMNS: Final[tuple[str, ...]] = ("patient_id",)

@@ -13,7 +13,8 @@ Public API:
   :class:`LoadError` when it fails (the database keeps its previous state).
 - Reading a load back (``select()`` statements, typed Polars frames): :func:`current_load` (the newest
   census date), :func:`list_loads` (the snapshots), :func:`find_snapshot` (the same files loaded before), :func:`ptl_frame`, :func:`periods_frame`, :func:`patient_frame`,
-  :func:`pathway_periods`, :func:`pathway_events`, :func:`snapshot_headlines` (headline measures at each
+  :func:`pathway_periods`, :func:`pathway_events`, :func:`ptl_with_identity` (the PTL with who each patient
+  is), :func:`snapshot_headlines` (headline measures at each
   census date, counted in the database).
 - Accounts, sessions and the audit log (each takes the caller's session and never commits):
   :data:`ROLES`, :data:`ROLE_RANK`, :data:`MIN_PASSWORD_LENGTH`, :func:`password_problem`, :func:`hash_password`, :func:`verify_password`,
@@ -68,6 +69,7 @@ from carebacklog.store.read import (
     patient_frame,
     periods_frame,
     ptl_frame,
+    ptl_with_identity,
     snapshot_headlines,
 )
 
@@ -107,6 +109,7 @@ __all__ = [
     "patient_frame",
     "periods_frame",
     "ptl_frame",
+    "ptl_with_identity",
     "record_audit",
     "record_failed_login",
     "session_scope",

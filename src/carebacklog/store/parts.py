@@ -32,6 +32,7 @@ _S, _I, _D, _B = pl.String(), pl.Int64(), pl.Date(), pl.Boolean()
 PART_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "patients": {
         "patient_id": _S, "birth_date": _D, "sex": _S, "ethnic_category": _S, "imd_decile": _I, "lsoa": _S,
+        "nhs_number": _S, "family_name": _S, "given_name": _S,
     },
     "events": {
         "seq": _I, "event_id": _S, "pathway_id": _S, "patient_id": _S, "provider_code": _S,

@@ -25,6 +25,7 @@ __all__ = [
     "patient_frame",
     "periods_frame",
     "ptl_frame",
+    "ptl_with_identity",
     "snapshot_headlines",
 ]
 
@@ -141,6 +142,17 @@ def pathway_events(engine: Engine, load_id: int, pathway_id: str) -> pl.DataFram
     """
     events = _chunks(engine, load_id, "events", pathway_id)
     return events.filter(pl.col("pathway_id") == pathway_id).sort("event_date", "seq")
+
+
+IDENTITY_COLUMNS = ("nhs_number", "family_name", "given_name")
+
+
+def ptl_with_identity(engine: Engine, load_id: int) -> pl.DataFrame:
+    """The PTL of a load with who each patient is (``nhs_number``, ``family_name``, ``given_name``; null when
+    the patients file did not give them, or for snapshots older than the provider's newest)."""
+    ptl = ptl_frame(engine, load_id)
+    people = patient_frame(engine, load_id).select("patient_id", *IDENTITY_COLUMNS)
+    return ptl.join(people, on="patient_id", how="left", maintain_order="left")
 
 
 def patient_frame(engine: Engine, load_id: int) -> pl.DataFrame:

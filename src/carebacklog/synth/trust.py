@@ -13,6 +13,7 @@ from carebacklog.synth.assumptions import PRIORITY_CODES, SURGICAL_GROUPS, TREAT
 from carebacklog.synth.calendar import day_number
 from carebacklog.synth.errors import inject_errors
 from carebacklog.synth.histories import ACTIVITIES, build_histories
+from carebacklog.synth.identity import synthetic_identity
 from carebacklog.synth.patients import ETHNIC_LETTERS, assign_patients, draw_patients
 from carebacklog.synth.plan import OPEN, plan_pathways
 from carebacklog.synth.targets import UNKNOWN_COMMISSIONER, month_targets
@@ -194,6 +195,7 @@ def synthesise_trust(
             "lsoa": pl.repeat(None, holders.size, dtype=pl.String, eager=True),
         }
     )
+    patients = synthetic_identity(patients)
     if data_errors:
         events, injected = inject_errors(events, census, data_errors, rng)
         return SynthTrust(provider_code, census_date, events, patients, injected)

@@ -25,7 +25,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from carebacklog.store import current_load, make_engine, make_sessionmaker, migrate, ptl_frame
+from carebacklog.store import current_load, make_engine, make_sessionmaker, migrate, ptl_with_identity
 from carebacklog.web import community as community_web
 from carebacklog.web import flow as flow_web
 from carebacklog.web import (
@@ -38,6 +38,7 @@ from carebacklog.web import (
     routes_forecast,
     routes_national,
     routes_pages,
+    routes_search,
 )
 from carebacklog.web.cache import LoadMemo
 from carebacklog.web.deps import AppState
@@ -102,7 +103,7 @@ def create_app(
         engine=engine,
         sessions=make_sessionmaker(engine),
         templates=templates,
-        ptl_cache=PtlCache(lambda load_id: ptl_frame(engine, load_id)),
+        ptl_cache=PtlCache(lambda load_id: ptl_with_identity(engine, load_id)),
         memo=LoadMemo(),
         fragments=LoadMemo(keep=2048),
         clock=clock,
@@ -136,6 +137,7 @@ def create_app(
     app.include_router(routes_account.router)
     app.include_router(routes_pages.router)
     app.include_router(routes_changes.router)
+    app.include_router(routes_search.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_api.router)
     app.include_router(routes_national.router)

@@ -55,6 +55,9 @@ CSV_COLUMNS = [
     "breach_65_date",
     "breach_78_date",
     "breach_104_date",
+    "nhs_number",
+    "family_name",
+    "given_name",
 ]
 
 
