@@ -90,7 +90,8 @@ def judge_page(page: Any, path: str, name: str, width: int, status: int = 200) -
         page.add_script_tag(url="/static/vendor/axe/axe.min.js")
         violations = page.evaluate(
             """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations
-                 .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.help)""",
+                 .filter(v => ['serious', 'critical'].includes(v.impact))
+                 .map(v => v.id + ': ' + v.help + ' ' + JSON.stringify(v.nodes.slice(0, 3).map(n => n.target)))""",
             AXE_TAGS,
         )
         assert violations == [], f"{name} at {width} px: {violations}"

@@ -23,6 +23,9 @@ PAGES = {
     "overview-snapshots": "/",
     "search-miss": "/search?q=nobody-at-all",
     "account": "/account",
+    "ptl": "/ptl",
+    "ptl-columns": "/ptl?cols=days_waited&cols=breach_52_date&cols=imd_quintile&cols=ethnic_group",
+    "ptl-filtered": "/ptl?treatment_function=110&sort=weeks_waited&order=desc",
 }
 
 
@@ -80,3 +83,15 @@ def test_the_header_search_finds_a_patient(ptl_page: Any, two_snapshots: WebApp)
     with page.expect_navigation():
         page.press("#search-field", "Enter")
     assert page.locator(f"#search-results a[href='/pathways/{row['pathway_id']}']").count() == 1
+
+
+def test_every_ptl_column_is_visible_at_1366_px(ptl_page: Any) -> None:
+    """The table fits the screen: its last column ends inside the viewport, nothing scrolls sideways."""
+    page = ptl_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/ptl")
+    table = page.locator("#ptl-table").bounding_box()
+    assert table is not None and table["x"] >= 0 and table["x"] + table["width"] <= 1366
+    last = page.locator("#ptl-table thead th").last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= 1366
+    assert page.locator("#ptl-table thead th").count() == 9

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,6 +18,7 @@ from carebacklog.store import record_audit
 from carebacklog.web import charts
 from carebacklog.web.deps import Auth, Db, Now, State, require_role
 from carebacklog.web.overview import specialty_names
+from carebacklog.web.ptl_columns import OPTIONAL_COLUMNS, chosen_columns, next_breach
 from carebacklog.web.ptl_view import (
     BREACH_TARGETS,
     NO_PRIORITY,
@@ -61,9 +62,14 @@ CSV_COLUMNS = [
 ]
 
 
+#: Query-string parameters of the PTL page that are not filters.
+PAGE_ONLY_PARAMS = frozenset({"cols"})
+
+
 def parse_ptl_query(request: Request) -> PtlQuery:
     """The PTL query from a page's query string (empty form fields mean "any")."""
-    raw = {k: v for k, v in request.query_params.items() if v != ""}
+    # ``cols`` (the column chooser) and ``back`` shape the page, not the query
+    raw = {k: v for k, v in request.query_params.items() if v != "" and k not in PAGE_ONLY_PARAMS}
     try:
         return PtlQuery.model_validate(raw)
     except ValidationError as exc:
@@ -204,37 +210,42 @@ def _options(state: State, load_id: int) -> dict[str, list[Any]]:
     return state.memo.get(("options", load_id), compute)
 
 
-def _link(query: PtlQuery, **changes: Any) -> str:
+def _link(query: PtlQuery, cols: Sequence[str] = (), **changes: Any) -> str:
     data = query.model_dump()
     data.update(changes)
     defaults = PtlQuery().model_dump()
     kept = {k: v for k, v in data.items() if v is not None and v != defaults.get(k)}
-    kept = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in kept.items()}
-    return "?" + urlencode(kept) if kept else "?"
+    pairs = [(k, str(v).lower() if isinstance(v, bool) else v) for k, v in kept.items()]
+    pairs += [("cols", c) for c in cols]
+    return "?" + urlencode(pairs) if pairs else "?"
 
 
-def _filter_form(state: State, load_id: int, query: PtlQuery) -> Markup:
-    """The filter form for these filters (memoised: the NHS.UK select macros dominate the page's cost)."""
+def _filter_form(state: State, load_id: int, query: PtlQuery, cols: Sequence[str] = ()) -> Markup:
+    """The filter form for these filters (memoised: the NHS.UK select macros dominate the page's cost);
+    the chosen columns ride along as hidden fields."""
     key = (
         "ptl_form",
         load_id,
         query.model_dump_json(include=set(PtlQuery.model_fields) - {"page", "page_size"}),
+        tuple(cols),
     )
 
     def compute() -> Markup:
         template = state.templates.get_template("ptl_filters.html")
         html = template.render(
             query=query, options=_options(state, load_id), breach_targets=BREACH_TARGETS,
-            priorities=PRIORITY_FILTERS, no_priority=NO_PRIORITY,
+            priorities=PRIORITY_FILTERS, no_priority=NO_PRIORITY, cols=cols,
         )  # fmt: skip
         return Markup(html)
 
     return state.fragments.get(key, compute)
 
 
-def _table(state: State, load_id: int, query: PtlQuery, render_table: Callable[[], str]) -> Markup:
-    """The page's table (memoised per load and query: a load's PTL never changes)."""
-    key = ("ptl_table", load_id, query.model_dump_json())
+def _table(
+    state: State, load_id: int, query: PtlQuery, cols: Sequence[str], render_table: Callable[[], str]
+) -> Markup:
+    """The page's table (memoised per load, query and columns: a load's PTL never changes)."""
+    key = ("ptl_table", load_id, query.model_dump_json(), tuple(cols))
     return state.fragments.get(key, lambda: Markup(render_table()))
 
 
@@ -249,25 +260,38 @@ def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: 
         now=now,
     )  # fmt: skip
 
+    cols = chosen_columns(request.query_params.getlist("cols"))
+    here = "/ptl" + _link(query, cols)
+
     def render_table() -> str:
         sort_links = {
             key: _link(
-                query, sort=key, order="desc" if query.sort == key and query.order == "asc" else "asc", page=1
+                query, cols,
+                sort=key, order="desc" if query.sort == key and query.order == "asc" else "asc", page=1,
             )
             for key in SORT_KEYS
-        }
+        }  # fmt: skip
         return state.templates.get_template("ptl_table.html").render(
-            query=query, page=page, rows=page.rows.select(PTL_COLUMNS).to_dicts(), sort_links=sort_links,
-            prev_link=_link(query, page=query.page - 1) if query.page > 1 else None,
-            next_link=_link(query, page=query.page + 1) if query.page < page.pages else None,
-            names=specialty_names(),
+            query=query, page=page, rows=page.rows.to_dicts(), sort_links=sort_links,
+            prev_link=_link(query, cols, page=query.page - 1) if query.page > 1 else None,
+            next_link=_link(query, cols, page=query.page + 1) if query.page < page.pages else None,
+            names=specialty_names(), extra=cols, optional=OPTIONAL_COLUMNS, back=here,
+            next_breach=lambda row: next_breach(row, load.census_date),
         )  # fmt: skip
 
     return render(
         request, state, "ptl.html", auth, title="Patient tracking list", load=load, query=query, page=page,
-        filter_form=_filter_form(state, load.id, query), table=_table(state, load.id, query, render_table),
-        csv_link="/ptl.csv" + _link(query, page=1),
+        filter_form=_filter_form(state, load.id, query, cols), table=_table(state, load.id, query, cols, render_table),
+        csv_link="/ptl.csv" + _link(query, page=1), cols=cols, optional=OPTIONAL_COLUMNS,
+        hidden_filters=[(k, v) for k, v in _link_pairs(query)], wide=True,
     )  # fmt: skip
+
+
+def _link_pairs(query: PtlQuery) -> list[tuple[str, str]]:
+    """The query's non-default filters, sort and page as (name, value) pairs (for hidden form fields)."""
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(_link(query, page=1).lstrip("?"))
 
 
 def _csv_rows(frame_rows: list[dict[str, Any]]) -> Iterator[str]:
@@ -301,7 +325,9 @@ def ptl_csv(state: State, db: Db, now: Now, auth: PtlUser, query: PageQuery) -> 
 
 
 @router.get("/pathways/{pathway_id}", response_class=HTMLResponse)
-def pathway(request: Request, pathway_id: str, state: State, db: Db, now: Now, auth: PtlUser) -> Response:
+def pathway(
+    request: Request, pathway_id: str, state: State, db: Db, now: Now, auth: PtlUser, back: str = ""
+) -> Response:
     load = get_load(state, db)
     record = pathway_record(state, load, pathway_id)
     record_audit(
@@ -310,4 +336,14 @@ def pathway(request: Request, pathway_id: str, state: State, db: Db, now: Now, a
     return render(
         request, state, "pathway.html", auth, title=f"Pathway {pathway_id}", load=load, record=record,
         periods=record.periods.to_dicts(), events=record.events.to_dicts(), names=specialty_names(),
+        back=_back_to_ptl(back),
     )  # fmt: skip
+
+
+def _back_to_ptl(back: str) -> str:
+    """Where "Back to the PTL" goes: the PTL page the user came from (filters, sort, page and columns),
+    only ever a path of this site's PTL."""
+    ours = back == "/ptl" or back.startswith("/ptl?")
+    if ours and "//" not in back and "\\" not in back and len(back) <= 2000:
+        return back
+    return "/ptl"
