@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from carebacklog.store import list_loads, record_audit
 from carebacklog.trust import CHANGE_KINDS, CHANGE_SCHEMA, Comparison, compare_snapshots, pick_snapshots
-from carebacklog.web.csv_response import csv_response
 from carebacklog.web.deps import Auth, Db, Now, State, require_role
+from carebacklog.web.downloads import table_response
 from carebacklog.web.overview import specialty_names
 from carebacklog.web.render import render
 from carebacklog.web.service import get_load
@@ -149,11 +149,10 @@ def changes_page(request: Request, state: State, db: Db, now: Now, auth: PtlUser
     return render(request, state, "changes.html", auth, title="Changes since", **context)
 
 
-@router.get("/changes.csv")
-def changes_csv(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: Changes) -> Response:
+def _changes_download(state: State, db: Db, now: dt.datetime, auth: Auth, query: ChangesQuery, fmt: str) -> Response:
     _, comparison, _reason = _comparison(state, db, query)
     if comparison is None:  # nothing to compare yet: the columns, no rows
-        return csv_response(pl.DataFrame(schema=CHANGE_SCHEMA), "changes.csv")
+        return table_response(pl.DataFrame(schema=CHANGE_SCHEMA), "changes", fmt)  # type: ignore[arg-type]
     _audit(db, auth, now, comparison, query, "export_changes")
     table = comparison.changes
     if query.kind:
@@ -164,5 +163,16 @@ def changes_csv(request: Request, state: State, db: Db, now: Now, auth: PtlUser,
         .replace_strict(names, default=None, return_dtype=pl.String)
         .alias("treatment_function_name")
     )
-    name = f"changes_{comparison.after.provider_code}_{comparison.before.census_date}_{comparison.after.census_date}.csv"
-    return csv_response(table, name)
+    before, after = comparison.before, comparison.after
+    stem = f"changes_{after.provider_code}_{before.census_date}_{after.census_date}"
+    return table_response(table, stem, fmt)  # type: ignore[arg-type]
+
+
+@router.get("/changes.csv")
+def changes_csv(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: Changes) -> Response:
+    return _changes_download(state, db, now, auth, query, "csv")
+
+
+@router.get("/changes.xlsx")
+def changes_xlsx(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: Changes) -> Response:
+    return _changes_download(state, db, now, auth, query, "xlsx")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from markupsafe import Markup
@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from carebacklog.store import record_audit
 from carebacklog.web import charts
 from carebacklog.web.deps import Auth, Db, Now, State, require_role
+from carebacklog.web.downloads import xlsx_response
 from carebacklog.web.overview import specialty_names
 from carebacklog.web.ptl_columns import OPTIONAL_COLUMNS, chosen_columns, next_breach
 from carebacklog.web.ptl_view import (
@@ -347,3 +348,18 @@ def _back_to_ptl(back: str) -> str:
     if ours and "//" not in back and "\\" not in back and len(back) <= 2000:
         return back
     return "/ptl"
+
+
+@router.get("/ptl.xlsx")
+def ptl_xlsx(state: State, db: Db, now: Now, auth: PtlUser, query: PageQuery) -> Response:
+    """The whole filtered PTL (every page) in the chosen order, as an Excel workbook."""
+    load = get_load(state, db)
+    selected = select_ptl(state.ptl_cache.frame(load.id, query.sort), query, load.census_date)
+    record_audit(
+        db, user=auth.user, action="export_ptl", object_type="ptl", object_id=str(load.id),
+        detail={"filters": query.filters(), "rows": selected.height, "format": "xlsx"}, now=now,
+    )  # fmt: skip
+    try:
+        return xlsx_response(selected.select(CSV_COLUMNS), f"ptl_{load.provider_code}_{load.census_date}.xlsx")
+    except ValueError as exc:  # more rows than a sheet holds
+        raise HTTPException(422, str(exc)) from exc

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from carebacklog.orgnames import org_name
 from carebacklog.web import charts
-from carebacklog.web.csv_response import csv_response
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
+from carebacklog.web.downloads import table_response
 from carebacklog.web.render import render
 from carebacklog.web.service import get_load
 
@@ -162,7 +162,15 @@ def community_csv(state: State, auth: Viewer, provider: ProviderQuery = None) ->
     """The monthly measures by age group (England or one provider) as CSV."""
     data = community_data(state)
     monthly, _lines, _name = _scope(data, provider)
-    return csv_response(monthly, f"community_waits_{(provider or 'england').upper()}.csv")
+    return table_response(monthly, f"community_waits_{(provider or 'england').upper()}", "csv")
+
+
+@router.get("/community.xlsx", include_in_schema=False)
+def community_xlsx(state: State, auth: Viewer, provider: ProviderQuery = None) -> Response:
+    """The same table as an Excel workbook."""
+    data = community_data(state)
+    monthly, _lines, _name = _scope(data, provider)
+    return table_response(monthly, f"community_waits_{(provider or 'england').upper()}", "xlsx")
 
 
 @router.get("/api/v1/community/chs", tags=["aggregates"])

@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from carebacklog.orgnames import org_name
 from carebacklog.web import charts
-from carebacklog.web.csv_response import csv_response
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
+from carebacklog.web.downloads import table_response
 from carebacklog.web.render import render
 from carebacklog.web.service import get_load
 
@@ -272,12 +272,9 @@ def measure_api(
     return {"measure": measure, "by": by, "rows": _json_rows(table.sort("period"))}
 
 
-@router.get("/urgent-care/scenarios.csv", include_in_schema=False)
-def scenarios_csv(
-    state: State, db: Db, auth: Viewer, scenario: Annotated[Scenario, Depends()],
-    provider: ProviderQuery = None, quarter: dt.date | None = None,
-) -> Response:  # fmt: skip
-    """The scenario table as CSV (same query as the page)."""
+def _scenario_table(
+    state: State, db: Db, scenario: Scenario, provider: str | None, quarter: dt.date | None
+) -> tuple[pl.DataFrame, str]:
     data = flow_data(state)
     code = _code(state, db, data, provider)
     quarters = _quarters(data, code)
@@ -285,4 +282,22 @@ def scenarios_csv(
         raise HTTPException(404, f"No quarter to calibrate {code} to.")
     chosen = quarter if quarter in quarters else quarters[0]
     table, _published, _model = _simulate(data, code, chosen, scenario)
-    return csv_response(table, f"bed_scenarios_{code}_{chosen}.csv")
+    return table, f"bed_scenarios_{code}_{chosen}"
+
+
+@router.get("/urgent-care/scenarios.csv", include_in_schema=False)
+def scenarios_csv(
+    state: State, db: Db, auth: Viewer, scenario: Annotated[Scenario, Depends()],
+    provider: ProviderQuery = None, quarter: dt.date | None = None,
+) -> Response:  # fmt: skip
+    """The scenario table as CSV (same query as the page)."""
+    return table_response(*_scenario_table(state, db, scenario, provider, quarter), "csv")
+
+
+@router.get("/urgent-care/scenarios.xlsx", include_in_schema=False)
+def scenarios_xlsx(
+    state: State, db: Db, auth: Viewer, scenario: Annotated[Scenario, Depends()],
+    provider: ProviderQuery = None, quarter: dt.date | None = None,
+) -> Response:  # fmt: skip
+    """The scenario table as an Excel workbook."""
+    return table_response(*_scenario_table(state, db, scenario, provider, quarter), "xlsx")
