@@ -15,7 +15,7 @@ from .conftest import WebApp
 
 
 def _sheet(content: bytes) -> list[tuple[object, ...]]:
-    book = load_workbook(io.BytesIO(content), read_only=True)
+    book = load_workbook(io.BytesIO(content))
     return [tuple(row) for row in book.active.iter_rows(values_only=True)]
 
 
