@@ -261,3 +261,27 @@ def test_without_a_terminal_or_stdin_flag_the_password_is_not_guessed(tmp_path: 
         app, ["users", "create", "jsmith", "--role", "admin", "--database", str(tmp_path / "t.db")]
     )
     assert result.exit_code == 2 and "--password-stdin" in result.stderr
+
+
+def test_a_load_with_bookings_stores_what_is_booked(tmp_path: Path) -> None:
+    from carebacklog.synth import demo_trust
+
+    trust = demo_trust(8, scale=0.03, bookings=True)
+    for name, frame in (("events", trust.events), ("patients", trust.patients), ("bookings", trust.bookings)):
+        frame.write_csv(tmp_path / f"{name}.csv")
+    db = tmp_path / "trust.db"
+    args = ["load", str(tmp_path / "events.csv"), "--patients", str(tmp_path / "patients.csv"),
+            "--bookings", str(tmp_path / "bookings.csv"), "--census-date", CENSUS.isoformat(), "--database", str(db)]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{db}")
+    with make_sessionmaker(engine)() as session:
+        (load,) = list_loads(session)
+    stored = ptl_frame(engine, load.id)
+    engine.dispose()
+    assert 0 < stored["booked"].sum() < stored.height and stored["booked_after_breach"].sum() > 0
+    again = runner.invoke(app, args)
+    assert "unchanged" in again.stdout  # the bookings file is part of the fingerprint
+    (tmp_path / "bookings.csv").write_text(trust.bookings.head(5).write_csv())
+    changed = runner.invoke(app, args)
+    assert "replaced" in changed.stdout

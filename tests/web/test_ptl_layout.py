@@ -16,7 +16,7 @@ def test_the_default_columns_are_the_ones_a_team_works_from(sqlite_web: WebApp) 
     html = sqlite_web.client("ptl").get("/ptl").text
     assert _headers(html) == [
         "Booking order", "Pathway", "Patient", "Treatment function", "Priority", "Weeks waited", "Clock start",
-        "DTA", "Next breach",
+        "DTA", "Booked", "Next breach",
     ]  # fmt: skip
     assert "Trauma and Orthopaedic Service" in html or "Service" in html  # names, not codes
     assert " weeks, " in html  # next breach: "18 weeks, 3 Mar 2025"
@@ -51,3 +51,26 @@ def test_back_never_leaves_the_ptl(sqlite_web: WebApp) -> None:
         html = client.get(f"/pathways/{pathway}", params={"back": evil}).text
         assert "evil.example" not in html and 'href="/admin/users" class="nhsuk-back-link' not in html
         assert 'href="/ptl"' in html
+
+
+def test_the_booked_filters_answer_the_ptl_meetings_questions(sqlite_web: WebApp) -> None:
+    """"Who is unbooked and breaches in the next 4 weeks?" and "who is booked after their breach date?"."""
+    import datetime as dt
+
+    import polars as pl
+
+    ptl, census = sqlite_web.trust.ptl, sqlite_web.trust.census_date
+    client = sqlite_web.client("ptl")
+    soon = census + dt.timedelta(weeks=4)
+    unbooked_due = ptl.filter(
+        ~pl.col("booked") & (pl.col("breach_18_date") > census) & (pl.col("breach_18_date") <= soon)
+    )
+    page = client.get("/ptl", params={"booking": "unbooked", "breach_within_weeks": 4, "breach_target": 18})
+    assert f"{unbooked_due.height:,} match the filters" in page.text and unbooked_due.height > 0
+    late = ptl.filter(pl.col("booked") & (pl.col("booked_date") > pl.col("next_breach_date")))
+    page = client.get("/ptl", params={"booking": "after_breach", "page_size": 500})
+    assert f"{late.height:,} match the filters" in page.text and late.height > 0
+    assert page.text.count("After breach</strong>") == late.height
+    booked = client.get("/ptl", params={"booking": "booked"}).text
+    assert f"{int(ptl['booked'].sum()):,} match the filters" in booked
+    assert client.get("/ptl", params={"booking": "sometimes"}).status_code == 422

@@ -36,6 +36,10 @@ __all__ = ["explain_command", "periods", "ptl", "quality", "register"]
 
 EventsArg = Annotated[Path, typer.Argument(help="Events file (CSV or Parquet) in the input contract.")]
 PatientsOpt = Annotated[Path | None, typer.Option("--patients", help="Patients file for equity columns.")]
+BookingsOpt = Annotated[
+    Path | None,
+    typer.Option("--bookings", help="Bookings file (appointments and TCI dates): booked, booked date, after breach."),
+]
 
 #: The columns ``rtt ptl`` shows in a table (CSV, JSON and Parquet carry every column).
 PTL_TABLE_COLUMNS = (
@@ -61,15 +65,16 @@ class ExplainFormat(StrEnum):
 
 def _check_outputs(inputs: list[tuple[str, Path | None]], out: Path | None, quarantine: Path | None) -> None:
     from carebacklog.files import check_paths
-    from carebacklog.rtt.pipeline import patients_quarantine
+    from carebacklog.rtt.pipeline import bookings_quarantine, patients_quarantine
 
-    has_patients = any(name == "--patients" and p is not None for name, p in inputs)
+    given = {name for name, p in inputs if p is not None}
     check_paths(
         inputs,
         [
             ("--out", out),
             ("--quarantine", quarantine),
-            ("the patients quarantine", patients_quarantine(quarantine) if has_patients else None),
+            ("the patients quarantine", patients_quarantine(quarantine) if "--patients" in given else None),
+            ("the bookings quarantine", bookings_quarantine(quarantine) if "--bookings" in given else None),
         ],
     )
 
@@ -105,19 +110,22 @@ def ptl(
     events: EventsArg,
     census_date: CensusDateOpt = None,
     patients: PatientsOpt = None,
+    bookings: BookingsOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = None,
     quarantine: QuarantineOpt = None,
     limit: LimitOpt = 50,
 ) -> None:
     """PTL at the census date: open pathways in booking order, with waits and breach dates."""
+    import polars as pl
+
     from carebacklog.rtt.pipeline import ptl_from_files
     from carebacklog.rtt.ptl import ptl_summary
 
     census = parse_date(census_date, required=True)
     chosen = resolve_format(fmt, out)
-    _check_outputs([("events", events), ("--patients", patients)], out, quarantine)
-    snapshot, _ = ptl_from_files(events, patients, census_date=census, quarantine=quarantine)
+    _check_outputs([("events", events), ("--patients", patients), ("--bookings", bookings)], out, quarantine)
+    snapshot, _ = ptl_from_files(events, patients, census_date=census, quarantine=quarantine, bookings=bookings)
     summary = ptl_summary(snapshot)
     pct = "n/a" if summary.pct_within_18_weeks is None else f"{summary.pct_within_18_weeks:.1f}%"
     assert census is not None
@@ -126,7 +134,16 @@ def ptl(
         f"over 52 weeks {summary.over_52_weeks}; over 65 {summary.over_65_weeks}; "
         f"over 78 {summary.over_78_weeks}; over 104 {summary.over_104_weeks}; with DTA {summary.with_dta}"
     ]
-    shown = snapshot.select(PTL_TABLE_COLUMNS) if chosen is OutputFormat.table else snapshot
+    if bookings is not None:
+        booked = snapshot.select(
+            pl.col("booked").sum().alias("booked"), pl.col("booked_after_breach").sum().alias("late")
+        ).row(0, named=True)
+        footer.append(
+            f"Booked {booked['booked']}; unbooked {snapshot.height - booked['booked']}; "
+            f"booked after their next breach date {booked['late']}"
+        )
+    extra = ["booked_date"] if bookings is not None else []
+    shown = snapshot.select([*PTL_TABLE_COLUMNS, *extra]) if chosen is OutputFormat.table else snapshot
     emit(shown, chosen, out, limit=limit, footer=footer)
 
 

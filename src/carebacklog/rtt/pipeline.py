@@ -32,6 +32,7 @@ from carebacklog.rtt.reader import ReadResult, read_events, read_patients
 __all__ = [
     "InputsRead",
     "NoRowsAcceptedError",
+    "bookings_quarantine",
     "patients_quarantine",
     "periods_from_files",
     "ptl_from_events",
@@ -61,6 +62,7 @@ class InputsRead:
     patients: ReadResult | None = None
     quarantine: Path | None = None
     patients_quarantine: Path | None = None
+    bookings: ReadResult | None = None
 
     @property
     def rows_read(self) -> int:
@@ -126,11 +128,20 @@ def _read_one(
     return result
 
 
+def bookings_quarantine(quarantine: Path | str | None) -> Path | None:
+    """Where rejected booking rows go, beside the events quarantine: ``<stem>_bookings.csv``."""
+    if quarantine is None:
+        return None
+    q = Path(quarantine)
+    return q.with_name(f"{q.stem}_bookings{q.suffix or '.csv'}")
+
+
 def read_inputs(
     events: Path | str,
     patients: Path | str | None = None,
     quarantine: Path | str | None = None,
     *,
+    bookings: Path | str | None = None,
     report: Reporter = _stderr,
 ) -> InputsRead:
     """Read and validate events (and patients), write rejected rows to ``quarantine``, report each file.
@@ -145,15 +156,23 @@ def read_inputs(
     patients_path = None if patients is None else Path(patients)
     q_events = None if quarantine is None else Path(quarantine)
     q_patients = patients_quarantine(q_events) if patients_path is not None else None
+    bookings_path = None if bookings is None else Path(bookings)
+    q_bookings = bookings_quarantine(q_events) if bookings_path is not None else None
     check_paths(
-        [("events", events_path), ("--patients", patients_path)],
-        [("--quarantine", q_events), ("the patients quarantine", q_patients)],
-    )
+        [("events", events_path), ("--patients", patients_path), ("--bookings", bookings_path)],
+        [("--quarantine", q_events), ("the patients quarantine", q_patients),
+         ("the bookings quarantine", q_bookings)],
+    )  # fmt: skip
     read = _read_one(read_events, events_path, q_events, "event", report)
     people = None
     if patients_path is not None:
         people = _read_one(read_patients, patients_path, q_patients, "patient", report)
-    return InputsRead(read, people, q_events, q_patients)
+    booked = None
+    if bookings_path is not None:
+        from carebacklog.rtt.bookings import read_bookings
+
+        booked = _read_one(read_bookings, bookings_path, q_bookings, "booking", report)
+    return InputsRead(read, people, q_events, q_patients, booked)
 
 
 def read_patients_file(
@@ -170,14 +189,23 @@ def read_patients_file(
 
 
 def ptl_from_events(
-    events: pl.DataFrame, census_date: date, patients: pl.DataFrame | None = None
+    events: pl.DataFrame,
+    census_date: date,
+    patients: pl.DataFrame | None = None,
+    bookings: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``(periods, ptl)`` from validated events: :func:`build_periods` then :func:`ptl_snapshot`."""
+    """``(periods, ptl)`` from validated events: :func:`build_periods` then :func:`ptl_snapshot`; with
+    ``bookings``, the PTL also says what is booked (``rtt.bookings.with_bookings``)."""
     from carebacklog.rtt.periods import build_periods
     from carebacklog.rtt.ptl import ptl_snapshot
 
     periods = build_periods(events, census_date)
-    return periods, ptl_snapshot(periods, census_date, patients)
+    ptl = ptl_snapshot(periods, census_date, patients)
+    if bookings is not None:
+        from carebacklog.rtt.bookings import with_bookings
+
+        ptl = with_bookings(ptl, bookings, census_date)
+    return periods, ptl
 
 
 def _census_or_last(read: ReadResult, census_date: date | None, path: Path | str) -> date:
@@ -211,16 +239,19 @@ def ptl_from_files(
     *,
     census_date: date | None,
     quarantine: Path | str | None = None,
+    bookings: Path | str | None = None,
     report: Reporter = _stderr,
 ) -> tuple[pl.DataFrame, InputsRead]:
-    """The PTL at ``census_date`` (default: the last event date) from an events file (and patients).
+    """The PTL at ``census_date`` (default: the last event date) from an events file (and patients, and
+    bookings).
 
     Returns the :func:`~carebacklog.rtt.ptl_snapshot` frame (with the equity columns when patients are
     given) and what was read (rows read, accepted and rejected per file). See :func:`read_inputs` for
     the errors.
     """
-    read = read_inputs(events, patients, quarantine, report=report)
+    read = read_inputs(events, patients, quarantine, bookings=bookings, report=report)
     census = _census_or_last(read.events, census_date, events)
     people = read.patients.events if read.patients is not None else None
-    _, ptl = ptl_from_events(read.events.events, census, people)
+    booked = read.bookings.events if read.bookings is not None else None
+    _, ptl = ptl_from_events(read.events.events, census, people, booked)
     return ptl, read

@@ -50,6 +50,9 @@ PART_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "days_waited": _I, "weeks_waited": _I, "breach_18_date": _D, "breach_52_date": _D,
         "breach_65_date": _D, "breach_78_date": _D, "breach_104_date": _D, "priority_due_date": _D,
         "booking_rank": _I, "age_band": _S, "sex": _S, "ethnic_group": _S, "imd_quintile": _I,
+        # what is booked (rtt/bookings.py); null when the load had no bookings file
+        "booked": _B, "booked_date": _D, "booking_type": _S, "next_breach_date": _D, "booked_after_breach": _B,
+        "hospital_cancellations": _I,
     },
 }  # fmt: skip
 PARTS = tuple(PART_SCHEMAS)

@@ -3,6 +3,7 @@
 
 from .advance import AdvancedExtract as AdvancedExtract
 from .advance import advance_extract as advance_extract
+from .bookings import synthetic_bookings as synthetic_bookings
 from .check import calibration_report as calibration_report
 from .check import data_issues as data_issues
 from .demo import DEMO_CENSUS_DATE as DEMO_CENSUS_DATE

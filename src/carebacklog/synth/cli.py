@@ -33,7 +33,7 @@ class TrustFormat(StrEnum):
 
 
 #: What a synthetic trust folder holds; an existing ``--out`` holding anything else is not replaced.
-_TRUST_FILE = re.compile(r"^(events|patients|injected_errors)\.(parquet|csv)$")
+_TRUST_FILE = re.compile(r"^(events|patients|injected_errors|bookings)\.(parquet|csv)$")
 
 ExtractOpt = Annotated[
     Path, typer.Option("--from", help="Published RTT Full CSV extract (.csv or .zip) holding the provider's month.")
@@ -144,6 +144,9 @@ def trust_command(
         "--data-errors",
         help="Share (a fraction, 0-1) of pathways given one known data-quality error (listed in injected_errors).",
     )] = 0.0,
+    bookings: Annotated[bool, typer.Option(
+        "--bookings", help="Also write what is booked at the census (bookings.csv/.parquet: appointments, TCIs).",
+    )] = False,
 ) -> None:
     """Generate a synthetic trust whose clock-engine picture reproduces a published RTT month."""
     census = _parse_date(census_date)
@@ -188,6 +191,12 @@ def trust_command(
         except ValueError as exc:
             progress.stop()
             _synthesis_failed(extract_path, exc)
+        if bookings:
+            from dataclasses import replace
+
+            from carebacklog.synth.bookings import synthetic_bookings
+
+            trust = replace(trust, bookings=synthetic_bookings(trust.events, census, seed))
         step("write")
         with atomic_dir(out) as temp:
             paths = write_trust(trust, temp, fmt.value)

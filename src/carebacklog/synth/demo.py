@@ -28,10 +28,16 @@ def demo_extract() -> pl.DataFrame:
 
 
 def demo_trust(
-    seed: int = 0, *, scale: float = 1.0, imd_gap_weeks: float = 0.0, shared_patients: float = 0.0
+    seed: int = 0,
+    *,
+    scale: float = 1.0,
+    imd_gap_weeks: float = 0.0,
+    shared_patients: float = 0.0,
+    bookings: bool = False,
 ) -> SynthTrust:
-    """The demo trust: RBD's published November 2024 month, reproduced at patient level (under a second)."""
-    return synthesise_trust(
+    """The demo trust: RBD's published November 2024 month, reproduced at patient level (under a second);
+    with ``bookings``, what is booked at the census too (``synth.bookings``)."""
+    trust = synthesise_trust(
         demo_extract(),
         DEMO_PROVIDER,
         DEMO_CENSUS_DATE,
@@ -40,16 +46,25 @@ def demo_trust(
         imd_gap_weeks=imd_gap_weeks,
         shared_patients=shared_patients,
     )
+    if not bookings:
+        return trust
+    from dataclasses import replace
+
+    from carebacklog.synth.bookings import synthetic_bookings
+
+    return replace(trust, bookings=synthetic_bookings(trust.events, DEMO_CENSUS_DATE, seed))
 
 
 def write_trust(trust: SynthTrust, out_dir: Path, fmt: Literal["parquet", "csv"] = "parquet") -> list[Path]:
     """Write ``events`` and ``patients`` (``events.parquet`` / ``patients.parquet`` or ``.csv``), and
-    ``injected_errors`` when errors were injected."""
+    ``injected_errors`` when errors were injected, ``bookings`` when the trust has them."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     tables = [("events", trust.events), ("patients", trust.patients)]
     if trust.injected_errors.height:
         tables.append(("injected_errors", trust.injected_errors))
+    if trust.bookings.height:
+        tables.append(("bookings", trust.bookings))
     for name, frame in tables:
         path = out_dir / f"{name}.{fmt}"
         if fmt == "parquet":

@@ -43,6 +43,8 @@ class SynthTrust:
             schema={"pathway_id": pl.String, "event_id": pl.String, "issue": pl.String}
         )
     )
+    #: What is booked at the census (``rtt.bookings``); empty unless asked for (``synth.synthetic_bookings``).
+    bookings: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def _detail_codes(groups: list[str], tf_idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:

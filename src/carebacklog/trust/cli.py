@@ -80,6 +80,9 @@ def load(
     events: Annotated[Path, typer.Argument(help="Events CSV or Parquet (docs/architecture.md).", show_default=False)],
     census_date: CensusDateOpt = None,
     patients: Annotated[Path | None, typer.Option("--patients", help="Patients CSV or Parquet.")] = None,
+    bookings: Annotated[
+        Path | None, typer.Option("--bookings", help="Bookings CSV or Parquet (appointments, TCI dates).")
+    ] = None,
     database: DatabaseOpt = None,
     quarantine: QuarantineOpt = None,
     keep: Annotated[
@@ -95,7 +98,7 @@ def load(
     engine = _engine(database)
     try:
         outcomes = load_extract(
-            engine, events, census_date=census, patients=patients, quarantine=quarantine,
+            engine, events, census_date=census, patients=patients, bookings=bookings, quarantine=quarantine,
             loaded_by=_operator(), now=_now(), keep=keep, report=report,
         )  # fmt: skip
     finally:

@@ -60,10 +60,12 @@ def snapshots_from_events(
     source: str,
     provenance: Provenance | None = None,
     names: dict[str, str] | None = None,
+    bookings: pl.DataFrame | None = None,
 ) -> list[TrustData]:
     """One snapshot per provider code in ``events`` (sorted by code): its periods and PTL at the census.
 
-    ``patients`` (optional) is split by the patients each provider's events name. Provider names come from
+    ``patients`` (optional) is split by the patients each provider's events name; ``bookings`` (optional)
+    say what is booked (``rtt.bookings``). Provider names come from
     ``names`` (default :func:`provider_names`); an unknown code is its own name.
     """
     from carebacklog.rtt.pipeline import ptl_from_events
@@ -78,7 +80,7 @@ def snapshots_from_events(
         theirs = people
         if len(codes) > 1 and people.height:
             theirs = people.join(mine.select("patient_id").unique(), on="patient_id", how="semi")
-        periods, ptl = ptl_from_events(mine, census_date, theirs if patients is not None else None)
+        periods, ptl = ptl_from_events(mine, census_date, theirs if patients is not None else None, bookings)
         out.append(
             TrustData(
                 provider_code=code,
@@ -116,6 +118,7 @@ def load_extract(
     *,
     census_date: dt.date,
     patients: Path | None = None,
+    bookings: Path | None = None,
     quarantine: Path | None = None,
     loaded_by: str,
     now: dt.datetime,
@@ -141,7 +144,9 @@ def load_extract(
     say = report or (lambda _line: None)
     sha = file_sha256(events)
     patients_sha = file_sha256(patients) if patients is not None else None
-    read = read_inputs(events, patients, quarantine, report=say)
+    if bookings is not None:  # the files beside the events, as one fingerprint: patients, then bookings
+        patients_sha = hashlib.sha256(f"{patients_sha or ''}+{file_sha256(bookings)}".encode()).hexdigest()
+    read = read_inputs(events, patients, quarantine, bookings=bookings, report=say)
     provenance = Provenance(
         file_name=events.name,
         file_sha256=sha,
@@ -168,8 +173,10 @@ def load_extract(
     if fresh.height:
         say(f"running the RTT clock rules at {census_date.isoformat()}…")
         people = read.patients.events if read.patients is not None else None
+        booked = read.bookings.events if read.bookings is not None else None
         source = f"carebacklog load {events.name}"
-        for data in snapshots_from_events(fresh, people, census_date, source=source, provenance=provenance):
+        made = snapshots_from_events(fresh, people, census_date, source=source, provenance=provenance, bookings=booked)
+        for data in made:
             status = "replaced" if (data.provider_code, census_date) in known else "loaded"
             say(f"storing {data.provider_code} ({data.ptl.height:,} waiting)…")
             load_id = load_trust(engine, data, now=now, keep=keep)

@@ -46,12 +46,13 @@ def trust_from_events(
     provider: tuple[str, str],
     census_date: dt.date,
     source: str,
+    bookings: pl.DataFrame | None = None,
 ) -> TrustData:
     """Run the RTT engine over a trust's events: periods and the PTL snapshot (with demographics), through
     the one PTL path (:func:`carebacklog.rtt.pipeline.ptl_from_events`, which ``ptl_from_files`` uses too)."""
     from carebacklog.rtt.pipeline import ptl_from_events
 
-    periods, ptl = ptl_from_events(events, census_date, patients)
+    periods, ptl = ptl_from_events(events, census_date, patients, bookings)
     return TrustData(
         provider_code=provider[0],
         provider_name=provider[1],
@@ -73,11 +74,12 @@ def build_demo_trust(
     """
     from carebacklog.synth import demo_trust
 
-    trust = demo_trust(seed, scale=scale, imd_gap_weeks=imd_gap_weeks)
+    trust = demo_trust(seed, scale=scale, imd_gap_weeks=imd_gap_weeks, bookings=True)
     source = f"carebacklog.synth.demo_trust(seed={seed}, scale={scale}, imd_gap_weeks={imd_gap_weeks})"
     return trust_from_events(
-        trust.events, trust.patients, provider=DEMO_PROVIDER, census_date=DEMO_CENSUS, source=source
-    )
+        trust.events, trust.patients, provider=DEMO_PROVIDER, census_date=DEMO_CENSUS, source=source,
+        bookings=trust.bookings,
+    )  # fmt: skip
 
 
 def ensure_demo_users(db: Session, *, now: dt.datetime) -> dict[str, str]:

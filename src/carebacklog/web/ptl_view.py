@@ -85,6 +85,10 @@ class PtlQuery(BaseModel):
     ethnic_group: str | None = Field(default=None, max_length=40)
     age_band: str | None = Field(default=None, max_length=12)
     sex: str | None = Field(default=None, max_length=16)
+    booking: Literal["booked", "unbooked", "after_breach"] | None = Field(
+        default=None,
+        description="booked; unbooked; or after_breach (booked for a date after the next breach date)",
+    )
     sort: SortKey = "booking_rank"
     order: Literal["asc", "desc"] = "asc"
     page: int = Field(default=1, ge=1)
@@ -147,6 +151,12 @@ def _mask(query: PtlQuery, census_date: dt.date) -> pl.Expr | None:
         value = getattr(query, name)
         if value:
             parts.append(pl.col(name) == value)
+    if query.booking is not None:
+        booked = pl.col("booked").fill_null(False)
+        parts.append(
+            {"booked": booked, "unbooked": ~booked,
+             "after_breach": booked & pl.col("booked_after_breach").fill_null(False)}[query.booking]
+        )  # fmt: skip
     if not parts:
         return None
     return pl.all_horizontal(parts).fill_null(False)
