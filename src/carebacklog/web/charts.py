@@ -89,6 +89,22 @@ def _y_axis(top: float, x0: int, x1: int, y0: int, y1: int, ticks: int = 4) -> l
     return out
 
 
+def _axis_titles(x_title: str, y_title: str, width: int, height: int, left: int, plot_mid_y: float) -> list[str]:
+    """The x title centred under the axis labels and the y title turned up the left edge (units in both)."""
+    out = []
+    if x_title:
+        out.append(
+            f'<text x="{left + (width - left) / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="12" '
+            f'fill="{_TEXT}" class="cb-axis-title">{escape(x_title)}</text>'
+        )
+    if y_title:
+        out.append(
+            f'<text x="14" y="{plot_mid_y:.1f}" text-anchor="middle" font-size="12" fill="{_TEXT}" '
+            f'transform="rotate(-90 14 {plot_mid_y:.1f})" class="cb-axis-title">{escape(y_title)}</text>'
+        )
+    return out
+
+
 def bar_chart(
     labels: Sequence[str],
     values: Sequence[float],
@@ -99,9 +115,11 @@ def bar_chart(
     width: int = 720,
     height: int = 300,
     label_every: int = 1,
+    x_title: str = "",
+    y_title: str = "",
 ) -> Markup:
-    """Vertical bars, one per label."""
-    left, right, top_pad, bottom = 64, 12, 16, 56
+    """Vertical bars, one per label; ``x_title`` and ``y_title`` name each axis with its unit."""
+    left, right, top_pad, bottom = (80 if y_title else 64), 12, 16, (64 if x_title else 56)
     top = _nice_max(max(values, default=0))
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     n = max(len(values), 1)
@@ -124,6 +142,7 @@ def bar_chart(
     body.append(
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - right}" y2="{top_pad + plot_h}" stroke="{_AXIS}"/>'
     )
+    body += _axis_titles(x_title, y_title, width, height, left, top_pad + plot_h / 2)
     return _frame(title, desc, width, height, body)
 
 
@@ -138,9 +157,12 @@ def line_chart(
     height: int = 320,
     y_min: float | None = 0.0,
     label_every: int = 1,
+    x_title: str = "",
+    y_title: str = "",
 ) -> Markup:
-    """Lines over a shared x axis, with optional shaded ranges beneath them."""
-    left, right, top_pad, bottom = 64, 12, 16, 48
+    """Lines over a shared x axis, with optional shaded ranges beneath them; ``x_title`` and ``y_title``
+    name each axis with its unit."""
+    left, right, top_pad, bottom = (80 if y_title else 64), 12, 16, (62 if x_title else 48)
     every = [v for line in lines for v in line.values if v is not None]
     every += [v for band in bands for v in (*band.low, *band.high)]
     hi = _nice_max(max(every, default=1.0))
@@ -201,4 +223,5 @@ def line_chart(
     body.append(
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - right}" y2="{top_pad + plot_h}" stroke="{_AXIS}"/>'
     )
+    body += _axis_titles(x_title, y_title, width, height, left, top_pad + plot_h / 2)
     return _frame(title, desc, width, height, body)

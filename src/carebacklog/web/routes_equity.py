@@ -73,6 +73,7 @@ def equity_page(request: Request, state: State, db: Db, auth: Viewer) -> Respons
             groups,
             [float(v) for v in table["pct_within_18"].fill_nan(0).fill_null(0).to_list()],
             title=f"% within 18 weeks by {label.lower()}",
+            x_title=label, y_title="% within 18 weeks",
             desc=f"Percentage of waiting pathways within 18 weeks in each {label.lower()} group.",
             width=720,
             height=260,

@@ -195,6 +195,7 @@ def _charts(query: ForecastQuery, frame: pl.DataFrame) -> list[dict[str, Any]]:
                 )
             ],
             title=f"{title}: projection",
+            x_title="Month", y_title=f"{title} ({unit})",
             desc=f"{title} ({unit}) each month: median of {RUNS} simulations, shaded 10th to 90th percentile.",
             label_every=every,
         )

@@ -124,6 +124,7 @@ def national_page(
         labels,
         [v or 0.0 for v in peers["pct_within_18"].to_list()],
         title=f"% within 18 weeks: {selected['provider_name']} and its peers",
+        x_title=f"Providers in {selected['parent_name']} (ODS code)", y_title="% within 18 weeks",
         desc=f"Percentage of incomplete pathways within 18 weeks for each provider in {selected['parent_name']}.",
         colours=[charts.ORANGE if c == code else charts.BLUE for c in labels],
     )

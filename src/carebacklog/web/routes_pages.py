@@ -97,6 +97,7 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
         [str(i) for i in range(105)],
         data.weeks,
         title="Pathways by weeks waited",
+        x_title="Weeks waited (completed weeks)", y_title="Pathways",
         desc=f"Number of open pathways in each weekly band at {load.census_date:%d %B %Y}; bands 0 to 104+.",
         colours=[charts.BLUE if i < 18 else (charts.ORANGE if i < 52 else charts.PURPLE) for i in range(105)],
         label_every=13,
@@ -105,6 +106,7 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
         specialty_top["treatment_function"].to_list(),
         specialty_top["total"].to_list(),
         title="Waiting list by treatment function",
+        x_title="Treatment function (code)", y_title="Pathways waiting",
         desc="Open pathways in the 12 largest treatment functions.",
     )
     trend = data.trend
@@ -114,6 +116,7 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
             [d.strftime("%b %y") for d in trend["month_end"]],
             [charts.Line("Waiting list", trend["list_size"].to_list())],
             title="Waiting list at each month end (this extract)",
+            x_title="Month end", y_title="Pathways waiting",
             desc="Open pathways at each month end the extract covers, up to the census date.",
             label_every=2,
         )
@@ -125,6 +128,7 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
             months,
             [charts.Line("Incomplete pathways", published["list_size"].to_list())],
             title="Published waiting list by month",
+            x_title="Month", y_title="Incomplete pathways",
             desc="Incomplete RTT pathways of this trust as NHS England published them, each month.",
             label_every=2,
         )
@@ -142,6 +146,7 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
                 charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
             ],
             title="Published waiting list: XmR chart",
+            x_title="Month", y_title="Incomplete pathways",
             desc="Monthly incomplete pathways with mean and process limits; coloured points are special causes.",
             y_min=None,
             label_every=2,
@@ -174,6 +179,7 @@ def _history_chart(history: SnapshotHistory) -> Markup | None:
             dates,
             [charts.Line("Waiting list", frame["waiting"].to_list(), charts.BLUE)],
             title="Waiting list at each loaded census date",
+            x_title="Census date", y_title="Pathways waiting",
             desc="Open pathways in each snapshot this database holds, oldest first.",
             label_every=every,
         )
@@ -189,6 +195,7 @@ def _history_chart(history: SnapshotHistory) -> Markup | None:
             charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
         ],
         title="Waiting list at each loaded census date: XmR chart",
+        x_title="Census date", y_title="Pathways waiting",
         desc="Open pathways in each snapshot this database holds, with mean and process limits; coloured "
         "points are special causes.",
         y_min=None,

@@ -104,6 +104,7 @@ def _chart(monthly: pl.DataFrame, where: str) -> Any:
     return charts.line_chart(
         [_month_label(p) for p in periods], lines,
         title=f"People waiting for community health services, {where}, by month",
+        x_title="Month end", y_title="People waiting",
         desc="Number of people waiting at each month's end: adults (blue) and children and young people "
              "(orange). The same figures are in the table below.",
         label_every=2,
@@ -119,6 +120,7 @@ def _tt_chart(tt: pl.DataFrame) -> Any:
          charts.Line("6-week standard (75%)", [75.0] * len(labels), colour=charts.BLUE, dashed=True),
          charts.Line("18-week standard (95%)", [95.0] * len(labels), colour=charts.PURPLE, dashed=True)],
         title="NHS Talking Therapies: % of finished courses that started treatment within 6 and 18 weeks",
+        x_title="Month", y_title="% of finished courses",
         desc="Percentage of people finishing a course of treatment in the month who waited at most 6 weeks "
              "(blue) and 18 weeks (purple) from referral to first treatment; dashed lines are the standards.",
         label_every=max(1, len(labels) // 8),

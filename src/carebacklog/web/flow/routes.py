@@ -102,7 +102,8 @@ def _latest_run(series: pl.DataFrame, most: int = 24) -> pl.DataFrame:
 
 
 def _series_chart(table: pl.DataFrame, code: str, column: str, *, title: str, desc: str,
-                  target: float | None, target_label: str, fmt: str = "%b %Y") -> Any:
+                  target: float | None, target_label: str, fmt: str = "%b %Y", y_title: str = "",
+                  x_title: str = "Month") -> Any:
     series = _latest_run(table.filter((pl.col("org_code") == code) & pl.col(column).is_not_null()).sort("period"))
     if series.height < 2:
         return None
@@ -110,7 +111,10 @@ def _series_chart(table: pl.DataFrame, code: str, column: str, *, title: str, de
     lines = [charts.Line(title, series[column].to_list())]
     if target is not None:
         lines.append(charts.Line(target_label, [target] * len(labels), colour=charts.ORANGE, dashed=True))
-    return charts.line_chart(labels, lines, title=title, desc=desc, label_every=max(1, len(labels) // 7))
+    return charts.line_chart(
+        labels, lines, title=title, desc=desc, label_every=max(1, len(labels) // 7),
+        x_title=x_title, y_title=y_title or title,
+    )  # fmt: skip
 
 
 def _summary_rows(data: FlowData, code: str) -> list[dict[str, Any]]:
@@ -135,12 +139,14 @@ def urgent_care_page(request: Request, state: State, db: Db, auth: Viewer, provi
         data.ae, code, "pct_within_4h", title=f"% of A&E attendances seen within 4 hours, {name}",
         desc="Share of all A&E attendances admitted, transferred or discharged within 4 hours, by month; "
              f"the dashed line is the {AE_FOUR_HOUR_STANDARD:g}% standard.",
-        target=AE_FOUR_HOUR_STANDARD, target_label=f"Standard ({AE_FOUR_HOUR_STANDARD:g}%)")  # fmt: skip
+        target=AE_FOUR_HOUR_STANDARD, target_label=f"Standard ({AE_FOUR_HOUR_STANDARD:g}%)",
+        y_title="% within 4 hours")  # fmt: skip
     bed_chart = _series_chart(
         data.beds, code, "occupancy_general_acute", title=f"General and acute bed occupancy (%), {name}",
         desc="Average share of general and acute beds occupied overnight, by quarter (KH03); the dashed "
              f"line is the {BED_OCCUPANCY_AMBITION:g}% ambition.",
-        target=BED_OCCUPANCY_AMBITION, target_label=f"Ambition ({BED_OCCUPANCY_AMBITION:g}%)")  # fmt: skip
+        target=BED_OCCUPANCY_AMBITION, target_label=f"Ambition ({BED_OCCUPANCY_AMBITION:g}%)",
+        y_title="% of beds occupied", x_title="Quarter end")  # fmt: skip
     ae_rows = data.ae.filter(pl.col("org_code") == code).sort("period", descending=True).head(14)
     return render(
         request, state, "flow/urgent_care.html", auth, title="Urgent care and hospital flow", code=code,
