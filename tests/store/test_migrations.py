@@ -20,7 +20,7 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 def test_migrating_twice_is_harmless(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
 
 
 def test_a_database_from_before_snapshots_upgrades_with_its_load(tmp_path) -> None:  # type: ignore[no-untyped-def]

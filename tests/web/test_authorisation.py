@@ -75,6 +75,7 @@ def _url(web: WebApp, path: str) -> str:
         "user_id": "1",
         "provider_code": "RBD",
         "measure": "ae",
+        "view_id": "1",
     }
     return re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: sample[m.group(1)], path)
 

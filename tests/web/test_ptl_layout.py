@@ -74,3 +74,45 @@ def test_the_booked_filters_answer_the_ptl_meetings_questions(sqlite_web: WebApp
     booked = client.get("/ptl", params={"booking": "booked"}).text
     assert f"{int(ptl['booked'].sum()):,} match the filters" in booked
     assert client.get("/ptl", params={"booking": "sometimes"}).status_code == 422
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def test_a_saved_view_comes_back_for_its_owner_only(sqlite_web: WebApp) -> None:
+    client = sqlite_web.client("ptl")
+    html = client.get("/ptl", params={"booking": "unbooked", "sort": "weeks_waited", "order": "desc", "cols": "sex"}).text
+    query = re.search(r'name="query" value="([^"]*)"', html)
+    assert query
+    saved = client.post(
+        "/ptl/views", data={"name": "  Unbooked   longest ", "query": query.group(1).replace("&amp;", "&"),
+                            "csrf_token": _token(html)},
+    )  # fmt: skip
+    assert saved.status_code == 303 and "saved=1" in saved.headers["location"]
+    page = client.get("/ptl").text
+    link = re.search(r'<a class="nhsuk-link cb-target" href="(/ptl\?[^"]+)">Unbooked longest</a>', page)
+    assert link, "the view is listed with its name tidied"
+    opened = client.get(link.group(1).replace("&amp;", "&")).text
+    assert 'value="unbooked" selected' in opened and _headers(opened)[-1] == "Sex"
+    admin = sqlite_web.client("admin")
+    assert "Unbooked longest" not in admin.get("/ptl").text  # views are personal
+    view_id = re.search(r'action="/ptl/views/(\d+)/delete"', page)
+    assert view_id
+    admin_page = admin.get("/ptl").text
+    admin.post(f"/ptl/views/{view_id.group(1)}/delete", data={"csrf_token": _token(admin_page)})
+    assert "Unbooked longest" in client.get("/ptl").text  # another user cannot delete it
+    client.post(f"/ptl/views/{view_id.group(1)}/delete", data={"csrf_token": _token(page)})
+    assert "Unbooked longest" not in client.get("/ptl").text
+
+
+def test_a_view_without_a_name_is_refused_on_the_form(sqlite_web: WebApp) -> None:
+    client = sqlite_web.client("ptl")
+    html = client.get("/ptl").text
+    refused = client.post("/ptl/views", data={"name": " ", "query": "booking=booked", "csrf_token": _token(html)})
+    assert refused.status_code == 303 and "view_error=name" in refused.headers["location"]
+    page = client.get(refused.headers["location"]).text
+    assert "Enter a name for this view" in page and 'value="booked" selected' in page  # filters kept
+    assert client.post("/ptl/views", data={"name": "x", "query": ""}).status_code == 403  # no CSRF token

@@ -22,6 +22,8 @@ Public API:
   :func:`update_user`, :func:`start_session`, :func:`find_session`, :func:`delete_session`,
   :func:`token_hash`, :func:`record_failed_login`, :func:`count_recent_failures`, :func:`record_audit`,
   :func:`list_audit`.
+- Saved PTL views (each user's own): :func:`save_view`, :func:`list_views`, :func:`delete_view`
+  (:class:`SavedView`).
 - Rows the accounts functions and :func:`current_load` return: :class:`Load`, :class:`User`,
   :class:`WebSession`, :class:`AuditEntry`.
 """
@@ -59,7 +61,7 @@ from carebacklog.store.db import (
     session_scope,
 )
 from carebacklog.store.load import LoadError, Provenance, TrustData, load_trust
-from carebacklog.store.models import AuditEntry, Load, User, WebSession
+from carebacklog.store.models import AuditEntry, Load, SavedView, User, WebSession
 from carebacklog.store.read import (
     current_load,
     find_snapshot,
@@ -72,6 +74,7 @@ from carebacklog.store.read import (
     ptl_with_identity,
     snapshot_headlines,
 )
+from carebacklog.store.views import delete_view, list_views, save_view
 
 __all__ = [
     "DEFAULT_DATABASE",
@@ -82,6 +85,7 @@ __all__ = [
     "Load",
     "LoadError",
     "Provenance",
+    "SavedView",
     "TrustData",
     "User",
     "WebSession",
@@ -91,6 +95,7 @@ __all__ = [
     "database_url",
     "default_sqlite_url",
     "delete_session",
+    "delete_view",
     "find_session",
     "find_snapshot",
     "get_user",
@@ -99,6 +104,7 @@ __all__ = [
     "list_audit",
     "list_loads",
     "list_users",
+    "list_views",
     "load_trust",
     "make_engine",
     "make_sessionmaker",
@@ -112,6 +118,7 @@ __all__ = [
     "ptl_with_identity",
     "record_audit",
     "record_failed_login",
+    "save_view",
     "session_scope",
     "snapshot_headlines",
     "start_session",

@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from carebacklog.store import record_audit
+from carebacklog.store import delete_view, list_views, record_audit, save_view
 from carebacklog.web import charts
 from carebacklog.web.deps import Auth, Db, Now, State, require_role
 from carebacklog.web.downloads import xlsx_response
@@ -29,6 +29,7 @@ from carebacklog.web.ptl_view import (
     select_ptl,
 )
 from carebacklog.web.render import render
+from carebacklog.web.security import check_csrf
 from carebacklog.web.service import (
     SnapshotHistory,
     get_load,
@@ -69,7 +70,9 @@ CSV_COLUMNS = [
 
 
 #: Query-string parameters of the PTL page that are not filters.
-PAGE_ONLY_PARAMS = frozenset({"cols"})
+PAGE_ONLY_PARAMS = frozenset({"cols", "view_error", "saved"})
+#: Why a view could not be saved (the code in ``view_error=``), as the form says it.
+VIEW_ERRORS = {"name": "Enter a name for this view, up to 80 characters"}
 
 
 def parse_ptl_query(request: Request) -> PtlQuery:
@@ -297,7 +300,51 @@ def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: 
         filter_form=_filter_form(state, load.id, query, cols), table=_table(state, load.id, query, cols, render_table),
         csv_link="/ptl.csv" + _link(query, page=1), cols=cols, optional=OPTIONAL_COLUMNS,
         hidden_filters=[(k, v) for k, v in _link_pairs(query)], wide=True,
+        views=list_views(db, auth.user), view_query=_link(query, cols, page=1).lstrip("?"),
+        view_error=VIEW_ERRORS.get(request.query_params.get("view_error", ""), ""),
+        saved=request.query_params.get("saved") is not None,
     )  # fmt: skip
+
+
+@router.post("/ptl/views")
+def save_ptl_view(
+    state: State,
+    db: Db,
+    now: Now,
+    auth: PtlUser,
+    name: Annotated[str, Form(max_length=200)] = "",
+    query: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the PTL page's query (filters, sort, columns) under a name, for this user only."""
+    check_csrf(auth.session.csrf_token, csrf_token)
+    target = _back_to_ptl("/ptl?" + query if query else "/ptl")
+    kept = target.removeprefix("/ptl").lstrip("?")
+    title = " ".join(name.split())
+    if not title or len(title) > 80:
+        return RedirectResponse(_with(target, "view_error=name"), status_code=303)
+    view = save_view(db, auth.user, name=title, query=kept, now=now)
+    record_audit(
+        db, user=auth.user, action="save_view", object_type="saved_view", object_id=str(view.id),
+        detail={"name": title, "query": kept}, now=now,
+    )  # fmt: skip
+    return RedirectResponse(_with(target, "saved=1"), status_code=303)
+
+
+@router.post("/ptl/views/{view_id}/delete")
+def delete_ptl_view(
+    view_id: int, db: Db, now: Now, auth: PtlUser, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    check_csrf(auth.session.csrf_token, csrf_token)
+    if delete_view(db, auth.user, view_id):
+        record_audit(
+            db, user=auth.user, action="delete_view", object_type="saved_view", object_id=str(view_id), now=now
+        )
+    return RedirectResponse("/ptl", status_code=303)
+
+
+def _with(target: str, param: str) -> str:
+    return target + ("&" if "?" in target else "?") + param
 
 
 def _link_pairs(query: PtlQuery) -> list[tuple[str, str]]:
