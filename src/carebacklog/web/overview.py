@@ -45,12 +45,21 @@ class Headline:
 
 @cache
 def specialty_names() -> dict[str, str]:
-    """Treatment function code (``110``) → name, from the bundled NHS England code list."""
+    """Treatment function code (``110``) → name in sentence case, from the bundled NHS England code list."""
     path = resources.files("carebacklog") / "data" / "rtt_treatment_function_codes.csv"
     with resources.as_file(path) as file:
         frame = pl.read_csv(file, infer_schema_length=0)
     codes = frame["Treatment Function Code"].str.replace("^C_", "")
-    return dict(zip(codes.to_list(), frame["Treatment Function Name"].to_list(), strict=True))
+    names = [_sentence_case(n) for n in frame["Treatment Function Name"].to_list()]
+    return dict(zip(codes.to_list(), names, strict=True))
+
+
+def _sentence_case(name: str) -> str:
+    """"Trauma and Orthopaedic Service" → "Trauma and orthopaedic service" (NHS.UK style: sentence case);
+    words in capitals (acronyms such as ENT) are kept."""
+    words = name.split()
+    out = [w if (w.isupper() and len(w) > 1) or i == 0 else w.lower() for i, w in enumerate(words)]
+    return " ".join(out)
 
 
 def weeks_histogram(ptl: pl.DataFrame) -> np.ndarray:

@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -57,13 +57,13 @@ class PtlQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    treatment_function: str | None = Field(
-        default=None, max_length=10, description="Treatment function code, e.g. 110"
+    treatment_function: list[Annotated[str, Field(max_length=10)]] | None = Field(
+        default=None, max_length=100, description="Treatment function codes, e.g. 110 (repeat for several)"
     )
-    priority: str | None = Field(
+    priority: list[Annotated[str, Field(pattern="^(" + "|".join(PRIORITY_FILTERS) + ")$")]] | None = Field(
         default=None,
-        pattern="^(" + "|".join(PRIORITY_FILTERS) + ")$",
-        description="Clinical priority; 'none' = not recorded",
+        max_length=len(PRIORITY_FILTERS),
+        description="Clinical priorities; 'none' = not recorded (repeat for several)",
     )
     weeks_min: int | None = Field(default=None, ge=0, le=104, description="Weeks-waited band, at least")
     weeks_max: int | None = Field(default=None, ge=0, le=104, description="Weeks-waited band, at most")
@@ -93,6 +93,16 @@ class PtlQuery(BaseModel):
     order: Literal["asc", "desc"] = "asc"
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=50, ge=1, le=500)
+
+    @field_validator("treatment_function", "priority", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        # One value (a form's select, an older link) or several (checkboxes, repeated parameters); empty: any.
+        if value is None or value == "":
+            return None
+        values = [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        values = [v for v in values if v != ""]
+        return sorted(set(values)) or None
 
     @field_validator("breach_target", mode="before")
     @classmethod
@@ -130,11 +140,11 @@ class PtlPage:
 def _mask(query: PtlQuery, census_date: dt.date) -> pl.Expr | None:
     parts: list[pl.Expr] = []
     if query.treatment_function:
-        parts.append(pl.col("treatment_function") == query.treatment_function)
-    if query.priority == NO_PRIORITY:
-        parts.append(pl.col("priority").is_null())
-    elif query.priority:
-        parts.append(pl.col("priority") == query.priority)
+        parts.append(pl.col("treatment_function").is_in(query.treatment_function))
+    if query.priority:
+        coded = [p for p in query.priority if p != NO_PRIORITY]
+        wanted = pl.col("priority").is_in(coded)
+        parts.append(wanted | pl.col("priority").is_null() if NO_PRIORITY in query.priority else wanted)
     if query.weeks_min is not None:
         parts.append(pl.col("weeks_waited") >= query.weeks_min)
     if query.weeks_max is not None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from carebacklog.web import charts
 from carebacklog.web.deps import AppState, Auth, Db, State, require_role
+from carebacklog.web.overview import specialty_names
 from carebacklog.web.render import render
 from carebacklog.web.service import get_load
 
@@ -129,6 +130,12 @@ def national_page(
         colours=[charts.ORANGE if c == code else charts.BLUE for c in labels],
     )
     specialties = data.by_specialty.filter(pl.col("provider_code") == code).sort("total", descending=True)
+    names = specialty_names()
+    specialties = specialties.with_columns(  # names, not codes ("C_110" is Trauma and orthopaedic service)
+        pl.col("treatment_function")
+        .map_elements(lambda c: names.get(c.removeprefix("C_"), c), return_dtype=pl.String)
+        .alias("treatment_function_name")
+    )  # fmt: skip
     return render(
         request, state, "national.html", auth, title="National comparison", data=data, selected=selected,
         peers=peers.to_dicts(), specialties=specialties.to_dicts(), chart=chart,

@@ -69,6 +69,8 @@ CSV_COLUMNS = [
 ]
 
 
+#: Filters that take several values (repeated parameters).
+MULTI_VALUED = ("treatment_function", "priority")
 #: Query-string parameters of the PTL page that are not filters.
 PAGE_ONLY_PARAMS = frozenset({"cols", "view_error", "saved"})
 #: Why a view could not be saved (the code in ``view_error=``), as the form says it.
@@ -78,7 +80,11 @@ VIEW_ERRORS = {"name": "Enter a name for this view, up to 80 characters"}
 def parse_ptl_query(request: Request) -> PtlQuery:
     """The PTL query from a page's query string (empty form fields mean "any")."""
     # ``cols`` (the column chooser) and ``back`` shape the page, not the query
-    raw = {k: v for k, v in request.query_params.items() if v != "" and k not in PAGE_ONLY_PARAMS}
+    raw: dict[str, Any] = {k: v for k, v in request.query_params.items() if v != "" and k not in PAGE_ONLY_PARAMS}
+    for name in MULTI_VALUED:  # repeated parameters: every value
+        values = [v for v in request.query_params.getlist(name) if v != ""]
+        if values:
+            raw[name] = values
     try:
         return PtlQuery.model_validate(raw)
     except ValidationError as exc:
@@ -231,7 +237,10 @@ def _link(query: PtlQuery, cols: Sequence[str] = (), **changes: Any) -> str:
     data.update(changes)
     defaults = PtlQuery().model_dump()
     kept = {k: v for k, v in data.items() if v is not None and v != defaults.get(k)}
-    pairs = [(k, str(v).lower() if isinstance(v, bool) else v) for k, v in kept.items()]
+    pairs: list[tuple[str, Any]] = []
+    for k, v in kept.items():
+        values = v if isinstance(v, list) else [v]
+        pairs += [(k, str(x).lower() if isinstance(x, bool) else x) for x in values]
     pairs += [("cols", c) for c in cols]
     return "?" + urlencode(pairs) if pairs else "?"
 
