@@ -101,3 +101,23 @@ def test_synthetic_bookings_are_for_open_pathways_and_include_rebookings(seed: i
     assert (b["booked_on"] <= dt.date(2024, 11, 30)).all()
     assert b.filter(pl.col("status") == "cancelled_by_hospital").height > 0
     assert b["booking_id"].n_unique() == b.height
+
+
+def test_the_wlmds_tci_date_comes_from_the_admission_bookings(tmp_path: Path) -> None:
+    from carebacklog.synth import demo_trust
+
+    trust = demo_trust(6, scale=0.03, bookings=True)
+    trust.events.write_csv(tmp_path / "events.csv")
+    trust.bookings.write_csv(tmp_path / "bookings.csv")
+    result = CliRunner().invoke(
+        app, ["rtt", "wlmds", str(tmp_path / "events.csv"), "--bookings", str(tmp_path / "bookings.csv"),
+              "--week-ending", "2024-11-24", "--out", str(tmp_path / "wlmds")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    opened = next((tmp_path / "wlmds").glob("*OpenPathways*"))
+    rows = pl.read_csv(opened, infer_schema_length=0)
+    week_end = dt.date(2024, 11, 24)
+    tci = bookings_at(trust.bookings, week_end).filter(pl.col("booked") & (pl.col("booking_type") == "admission"))
+    filled = rows.filter(pl.col("TCI_Date").is_not_null())
+    assert filled.height == tci.join(rows.select(pl.col("PATIENT_PATHWAY_IDENTIFIER").alias("pathway_id")), on="pathway_id").height > 0
+    assert (filled["TCI_Date"].str.to_date() >= week_end).all()

@@ -90,6 +90,8 @@ def wlmds_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the three WLMDS files.")],
     patients: Annotated[Path | None, typer.Option(
         "--patients", help="Patients file (birth date, sex, ethnicity, LSOA).")] = None,
+    bookings: Annotated[Path | None, typer.Option(
+        "--bookings", help="Bookings file: fills TCI_Date from admission bookings.")] = None,
     quarantine: QuarantineOpt = None,
 ) -> None:
     """Write the weekly WLMDS RTT files (open pathways, clock stops, clock starts) for the week ending D."""
@@ -106,9 +108,16 @@ def wlmds_command(
         [("events", events), ("--patients", patients)],
         [("--quarantine", quarantine), ("the patients quarantine", q_patients)],
     )
+    booked = None
+    if bookings is not None:
+        from carebacklog.rtt.bookings import read_bookings
+        from carebacklog.rtt.pipeline import bookings_quarantine
+
+        check_paths([("--bookings", bookings)], [("the bookings quarantine", bookings_quarantine(quarantine))])
+        booked = read_bookings(bookings, bookings_quarantine(quarantine)).events
     periods, read = periods_from_files(events, patients, census_date=week_end, quarantine=quarantine)
     people = read.patients.events if read.patients is not None else None
-    files = wlmds_files(periods, week_end, patients=people)
+    files = wlmds_files(periods, week_end, patients=people, bookings=booked)
     with atomic_files_in(out) as temp:
         written = write_wlmds(files, temp)
     for kind, path in written.items():

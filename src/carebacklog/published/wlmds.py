@@ -20,7 +20,10 @@ seen in those tables are used). We fill what our input contract holds and leave 
 - ``Procedure_Priority_Code``: ``priority`` (FSSA P-code); ``DECISION_TO_ADMIT_DATE``: latest DTA;
 - ``PERSON_BIRTH_DATE``, ``PERSON_STATED_GENDER_CODE`` (NHS Data Dictionary 1/2/9/X),
   ``ETHNIC_CATEGORY``, ``derLSOA2021``: from the patients file, when given;
-- empty (not in the input contract): ``Referral_Identifier``, ``PRIORITY_TYPE_CODE``, ``TCI_Date``,
+- ``TCI_Date``: the admission date booked at the week end for open pathways, from the bookings table
+  when given (``rtt.bookings``: the latest booking made by the week end, not cancelled, dated on or after
+  it, of type ``admission``);
+- empty (not in the input contract): ``Referral_Identifier``, ``PRIORITY_TYPE_CODE``,
   ``Last_PAS_Validation_Date``, ``Requires_Alternative_Capacity``, ``Mutual_Aid_Accepting_Provider``.
 
 Which periods: open = open at the week end (started by then, not stopped, nullified or transferred by then); stops =
@@ -157,6 +160,7 @@ def _fields(frame: pl.DataFrame, week_ending: date, fields: tuple[str, ...]) -> 
         "REFERRAL_TO_TREATMENT_PERIOD_STATUS": pl.col("_status").cast(pl.String),
         "Procedure_Priority_Code": pl.col("priority"),
         "DECISION_TO_ADMIT_DATE": pl.col("_dta_date"),
+        "TCI_Date": pl.col("_tci_date") if "_tci_date" in frame.columns else pl.lit(None, pl.Date),
         "derLSOA2021": pl.col("lsoa"),
     }
     exprs = [values.get(f, pl.lit(None, pl.String)).alias(f) for f in fields]
@@ -164,14 +168,19 @@ def _fields(frame: pl.DataFrame, week_ending: date, fields: tuple[str, ...]) -> 
 
 
 def wlmds_files(
-    periods: pl.DataFrame, week_ending: date, *, patients: pl.DataFrame | None = None
+    periods: pl.DataFrame,
+    week_ending: date,
+    *,
+    patients: pl.DataFrame | None = None,
+    bookings: pl.DataFrame | None = None,
 ) -> WlmdsFiles:
     """The WLMDS open-pathway, clock-stop and clock-start files for the week ending ``week_ending``.
 
     ``periods`` is :func:`carebacklog.rtt.build_periods` output built with ``census_date`` =
     ``week_ending`` (as ``carebacklog rtt wlmds`` does; with a longer history, later stops still leave a
     pathway open at the week end, but later-recorded attributes such as priority may show). ``patients`` (optional) is
-    the input contract's patients table. Rows are sorted by provider, pathway and clock start.
+    the input contract's patients table; ``bookings`` (optional) its bookings table, for ``TCI_Date``. Rows
+    are sorted by provider, pathway and clock start.
     """
     end = pl.lit(week_ending, pl.Date)
     week_start = pl.lit(week_ending - timedelta(days=WEEK_DAYS - 1), pl.Date)
@@ -193,6 +202,13 @@ def wlmds_files(
         _status=pl.lit(None, pl.Int16),
         clock_stop=pl.lit(None, pl.Date),
     )
+    if bookings is not None:
+        from carebacklog.rtt.bookings import bookings_at
+
+        tci = bookings_at(bookings, week_ending).filter(
+            pl.col("booked") & (pl.col("booking_type") == "admission")
+        ).select("pathway_id", pl.col("booked_date").alias("_tci_date"))
+        open_ = open_.join(tci, on="pathway_id", how="left", maintain_order="left")
     stops = base.filter(
         pl.col("outcome").is_in(["admitted", "non_admitted"])
         & pl.col("clock_stop").is_between(week_start, end)
