@@ -5,9 +5,6 @@ and that axe-core finds no serious or critical accessibility violations. Screens
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,39 +14,20 @@ import pytest
 from carebacklog.store import TrustData
 from carebacklog.web.app import WEB_DIR
 
+from .browsing import ARGS, AXE_TAGS, CHROMIUM, SHOTS, serving
 from .conftest import PASSWORDS, WebApp, build_web_app
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, trust: TrustData) -> Iterator[tuple[str, WebApp]]:
     """The app served by uvicorn on a free loopback port, in a background thread."""
-    import uvicorn
-
     web = build_web_app(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'b.db'}", trust)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(web.app, log_level="warning", access_log=False, lifespan="off"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", web
-    uv.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving(web) as base:
+        yield base, web
 
 
 @pytest.fixture(scope="module")

@@ -143,17 +143,9 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
         )
     spc_chart = None
     if data.spc is not None:
-        points = data.spc.points
-        colours = {"improvement": charts.BLUE, "concern": charts.ORANGE}
-        markers = [colours.get(v) for v in points["variation"].to_list()]
         spc_chart = charts.line_chart(
             months,
-            [
-                charts.Line("Incomplete pathways", points["value"].to_list(), charts.GREY, markers=markers),
-                charts.Line("Mean", points["mean"].to_list(), charts.BLUE, dashed=True),
-                charts.Line("Upper process limit", points["upper_limit"].to_list(), charts.GREY, dashed=True),
-                charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
-            ],
+            _xmr_lines(data.spc.points, "Incomplete pathways"),
             title="Published waiting list: XmR chart",
             x_title="Month", y_title="Incomplete pathways",
             desc="Monthly incomplete pathways with mean and process limits; coloured points are special causes.",
@@ -168,6 +160,18 @@ def overview(request: Request, state: State, db: Db, auth: Viewer) -> Response:
         history=history, history_chart=_history_chart(history),
         history_is_spc=history.spc is not None and history.headlines.height >= SPC_MIN_SNAPSHOTS,
     )  # fmt: skip
+
+
+def _xmr_lines(points: Any, label: str) -> list[charts.Line]:
+    """An XmR chart's lines: the values (special causes coloured), the mean and the process limits."""
+    colours = {"improvement": charts.BLUE, "concern": charts.ORANGE}
+    markers = [colours.get(v) for v in points["variation"].to_list()]
+    return [
+        charts.Line(label, points["value"].to_list(), charts.GREY, markers=markers),
+        charts.Line("Mean", points["mean"].to_list(), charts.BLUE, dashed=True),
+        charts.Line("Upper process limit", points["upper_limit"].to_list(), charts.GREY, dashed=True),
+        charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
+    ]
 
 
 #: Snapshots needed before the history is drawn as an XmR chart: process limits from fewer points say little
@@ -192,17 +196,9 @@ def _history_chart(history: SnapshotHistory) -> Markup | None:
             desc="Open pathways in each snapshot this database holds, oldest first.",
             label_every=every,
         )
-    points = history.spc.points
-    colours = {"improvement": charts.BLUE, "concern": charts.ORANGE}
-    markers = [colours.get(v) for v in points["variation"].to_list()]
     return charts.line_chart(
         dates,
-        [
-            charts.Line("Waiting list", points["value"].to_list(), charts.GREY, markers=markers),
-            charts.Line("Mean", points["mean"].to_list(), charts.BLUE, dashed=True),
-            charts.Line("Upper process limit", points["upper_limit"].to_list(), charts.GREY, dashed=True),
-            charts.Line("Lower process limit", points["lower_limit"].to_list(), charts.GREY, dashed=True),
-        ],
+        _xmr_lines(history.spc.points, "Waiting list"),
         title="Waiting list at each loaded census date: XmR chart",
         x_title="Census date", y_title="Pathways waiting",
         desc="Open pathways in each snapshot this database holds, with mean and process limits; coloured "
