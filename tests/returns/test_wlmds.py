@@ -34,8 +34,11 @@ ev = _load_events_module()
 
 
 def _files(week_ending: date, patients: pl.DataFrame | None = None):
+    from datetime import UTC, datetime
+
     periods = build_periods(ev.hand_made_events(), census_date=week_ending)
-    return wlmds_files(periods, week_ending, patients=patients)
+    created = datetime(2026, 1, 26, 7, 30, tzinfo=UTC)
+    return wlmds_files(periods, week_ending, patients=patients, created=created)
 
 
 def test_week_with_two_clock_starts() -> None:
@@ -74,6 +77,7 @@ def test_fields_carry_the_pathway_and_patient() -> None:
             "sex": ["F"],
             "ethnic_category": ["A"],
             "lsoa": ["E01000001"],
+            "nhs_number": ["9434765919"],
         }
     )
     files = _files(date(2026, 1, 25), patients)
@@ -86,7 +90,9 @@ def test_fields_carry_the_pathway_and_patient() -> None:
     assert p3["Procedure_Priority_Code"] == "P4"
     assert p3["PERSON_STATED_GENDER_CODE"] == "2"
     assert p3["PERSON_BIRTH_DATE"] == date(1970, 5, 1)
-    assert p3["derLSOA2021"] == "E01000001"
+    assert "derLSOA2021" not in files.open_pathways.columns  # NHS England derives it, providers do not send it
+    assert p3["NHS_NUMBER"] == "9434765919"
+    assert p3["DATE_AND_TIME_DATA_SET_CREATED"] == "2026-01-26T07:30:00"
     assert p3["ORGANISATION_IDENTIFIER_CODE_OF_COMMISSIONER"] == "00L"
     assert p3["TCI_Date"] is None and p3["Mutual_Aid_Accepting_Provider"] is None
     p5 = files.open_pathways.row(1, named=True)
@@ -144,3 +150,18 @@ def test_cli_writes_three_files(tmp_path: Path) -> None:
     assert open_.height == 3 and open_["PERSON_STATED_GENDER_CODE"].to_list()[0] == "2"
     bad = runner.invoke(app, ["rtt", "wlmds", str(events), "--week-ending", "25/01/2026", "--out", str(out)])
     assert bad.exit_code != 0
+
+
+def test_a_week_that_does_not_end_on_a_sunday_is_refused_with_the_sundays_either_side(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from carebacklog.cli import app
+
+    events = tmp_path / "events.csv"
+    ev.hand_made_events().write_csv(events)
+    result = CliRunner().invoke(
+        app, ["rtt", "wlmds", str(events), "--week-ending", "2026-01-24", "--out", str(tmp_path / "w")]
+    )
+    assert result.exit_code == 2 and "is a Saturday" in result.stderr
+    assert "2026-01-18" in result.stderr and "2026-01-25" in result.stderr
+    assert not (tmp_path / "w").exists()

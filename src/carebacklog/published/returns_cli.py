@@ -102,7 +102,13 @@ def wlmds_command(
     week_end = parse_date(week_ending, "--week-ending", required=True)
     assert week_end is not None
     if week_end.weekday() != 6:  # WLMDS weeks end on a Sunday (NHS England weekly collection)
-        report(f"note: {week_end} is a {week_end:%A}; WLMDS weeks end on a Sunday")
+        import datetime as dt
+
+        before = week_end - dt.timedelta(days=week_end.weekday() + 1)
+        fail(
+            f"--week-ending {week_end} is a {week_end:%A}; WLMDS weeks end on a Sunday: give {before} "
+            f"(the Sunday before) or {before + dt.timedelta(days=7)}"
+        )
     q_patients = patients_quarantine(quarantine) if patients is not None else None
     check_paths(
         [("events", events), ("--patients", patients)],

@@ -19,7 +19,10 @@ seen in those tables are used). We fill what our input contract holds and leave 
 - ``REFERRAL_TO_TREATMENT_PERIOD_STATUS``: the stop status (stops only);
 - ``Procedure_Priority_Code``: ``priority`` (FSSA P-code); ``DECISION_TO_ADMIT_DATE``: latest DTA;
 - ``PERSON_BIRTH_DATE``, ``PERSON_STATED_GENDER_CODE`` (NHS Data Dictionary 1/2/9/X),
-  ``ETHNIC_CATEGORY``, ``derLSOA2021``: from the patients file, when given;
+  ``ETHNIC_CATEGORY``, ``NHS_NUMBER`` (Modulus 11 checked on reading): from the patients file, when given;
+- ``DATE_AND_TIME_DATA_SET_CREATED``: when the files were made (with the NHS number and the PPI, part of
+  NHS England's de-duplication key);
+- not written: ``derLSOA2021``, which NHS England derives from the patient's postcode itself;
 - ``TCI_Date``: the admission date booked at the week end for open pathways, from the bookings table
   when given (``rtt.bookings``: the latest booking made by the week end, not cancelled, dated on or after
   it, of type ``admission``);
@@ -36,7 +39,7 @@ periods are not clock stops); starts = clock starts in those 7 days, including p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -65,8 +68,10 @@ _PATHWAY = (
 )
 OPEN_PATHWAY_FIELDS: tuple[str, ...] = (
     "Week_Ending_Date",
+    "DATE_AND_TIME_DATA_SET_CREATED",
     "Waiting_List_Type",
     "LOCAL_PATIENT_IDENTIFIER",
+    "NHS_NUMBER",
     "PERSON_BIRTH_DATE",
     "PERSON_STATED_GENDER_CODE",
     "ETHNIC_CATEGORY",
@@ -79,12 +84,13 @@ OPEN_PATHWAY_FIELDS: tuple[str, ...] = (
     "Last_PAS_Validation_Date",
     "Requires_Alternative_Capacity",
     "Mutual_Aid_Accepting_Provider",
-    "derLSOA2021",
 )
 CLOCK_STOP_FIELDS: tuple[str, ...] = (
     "Week_Ending_Date",
+    "DATE_AND_TIME_DATA_SET_CREATED",
     "Waiting_List_Type",
     "LOCAL_PATIENT_IDENTIFIER",
+    "NHS_NUMBER",
     "PERSON_STATED_GENDER_CODE",
     "ETHNIC_CATEGORY",
     *_PATHWAY,
@@ -95,17 +101,17 @@ CLOCK_STOP_FIELDS: tuple[str, ...] = (
     "DECISION_TO_ADMIT_DATE",
     "TCI_Date",
     "Last_PAS_Validation_Date",
-    "derLSOA2021",
 )
 CLOCK_START_FIELDS: tuple[str, ...] = (
     "Week_Ending_Date",
+    "DATE_AND_TIME_DATA_SET_CREATED",
     "LOCAL_PATIENT_IDENTIFIER",
+    "NHS_NUMBER",
     "PERSON_STATED_GENDER_CODE",
     "ETHNIC_CATEGORY",
     *_PATHWAY,
     "REFERRAL_TO_TREATMENT_PERIOD_STATUS",
     "PRIORITY_TYPE_CODE",
-    "derLSOA2021",
 )
 
 # NHS Data Dictionary "Person Stated Gender Code": 1 male, 2 female, 9 indeterminate, X not known.
@@ -129,6 +135,7 @@ def _patient_fields(patients: pl.DataFrame | None) -> pl.DataFrame:
         "sex": pl.String,
         "ethnic_category": pl.String,
         "lsoa": pl.String,
+        "nhs_number": pl.String,
     }
     if patients is None:
         return pl.DataFrame(schema=schema)
@@ -139,7 +146,7 @@ def _patient_fields(patients: pl.DataFrame | None) -> pl.DataFrame:
     return people.select([pl.col(c).cast(t) for c, t in schema.items()]).unique("patient_id", keep="first")
 
 
-def _fields(frame: pl.DataFrame, week_ending: date, fields: tuple[str, ...]) -> pl.DataFrame:
+def _fields(frame: pl.DataFrame, week_ending: date, fields: tuple[str, ...], created: datetime) -> pl.DataFrame:
     sex = pl.col("sex").str.strip_chars().str.to_uppercase()
     values: dict[str, pl.Expr] = {
         "Week_Ending_Date": pl.lit(week_ending, pl.Date),
@@ -161,7 +168,8 @@ def _fields(frame: pl.DataFrame, week_ending: date, fields: tuple[str, ...]) -> 
         "Procedure_Priority_Code": pl.col("priority"),
         "DECISION_TO_ADMIT_DATE": pl.col("_dta_date"),
         "TCI_Date": pl.col("_tci_date") if "_tci_date" in frame.columns else pl.lit(None, pl.Date),
-        "derLSOA2021": pl.col("lsoa"),
+        "NHS_NUMBER": pl.col("nhs_number"),
+        "DATE_AND_TIME_DATA_SET_CREATED": pl.lit(created.strftime("%Y-%m-%dT%H:%M:%S"), pl.String),
     }
     exprs = [values.get(f, pl.lit(None, pl.String)).alias(f) for f in fields]
     return frame.select(exprs)
@@ -173,6 +181,7 @@ def wlmds_files(
     *,
     patients: pl.DataFrame | None = None,
     bookings: pl.DataFrame | None = None,
+    created: datetime | None = None,
 ) -> WlmdsFiles:
     """The WLMDS open-pathway, clock-stop and clock-start files for the week ending ``week_ending``.
 
@@ -180,8 +189,10 @@ def wlmds_files(
     ``week_ending`` (as ``carebacklog rtt wlmds`` does; with a longer history, later stops still leave a
     pathway open at the week end, but later-recorded attributes such as priority may show). ``patients`` (optional) is
     the input contract's patients table; ``bookings`` (optional) its bookings table, for ``TCI_Date``. Rows
-    are sorted by provider, pathway and clock start.
+    are sorted by provider, pathway and clock start. ``created`` (default: now, UTC) is written as
+    ``DATE_AND_TIME_DATA_SET_CREATED``, part of NHS England's de-duplication key.
     """
+    created = created or datetime.now(UTC)
     end = pl.lit(week_ending, pl.Date)
     week_start = pl.lit(week_ending - timedelta(days=WEEK_DAYS - 1), pl.Date)
     people = _patient_fields(patients).with_columns(_has_patient=pl.lit(True))
@@ -221,9 +232,9 @@ def wlmds_files(
     )
     return WlmdsFiles(
         week_ending=week_ending,
-        open_pathways=_fields(open_.sort(order), week_ending, OPEN_PATHWAY_FIELDS),
-        clock_stops=_fields(stops.sort(order), week_ending, CLOCK_STOP_FIELDS),
-        clock_starts=_fields(starts.sort(order), week_ending, CLOCK_START_FIELDS),
+        open_pathways=_fields(open_.sort(order), week_ending, OPEN_PATHWAY_FIELDS, created),
+        clock_stops=_fields(stops.sort(order), week_ending, CLOCK_STOP_FIELDS, created),
+        clock_starts=_fields(starts.sort(order), week_ending, CLOCK_START_FIELDS, created),
     )
 
 
