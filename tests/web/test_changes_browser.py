@@ -46,6 +46,14 @@ def test_page_reads_well_at_this_width(ptl_page: Any, name: str, width: int) -> 
 
 
 @pytest.mark.parametrize("width", [1366, 390])
+def test_the_forecast_form_shows_errors_and_the_targets_in_words(ptl_page: Any, width: int) -> None:
+    judge_page(ptl_page, "/forecast?referral_growth=lots&final_month=2029", "forecast-errors", width, status=400)
+    assert ptl_page.locator(".nhsuk-error-summary").count() == 1
+    judge_page(ptl_page, "/forecast", "forecast", width)
+    assert "92% within 18 weeks by March 2029" in ptl_page.locator("#targets").inner_text()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
 def test_the_not_found_page_keeps_the_navigation(ptl_page: Any, width: int) -> None:
     judge_page(ptl_page, "/no-such-page", "not-found", width, status=404)
     assert ptl_page.locator("header a.nhsuk-header__navigation-link:text-is('PTL')").count() == 1

@@ -36,7 +36,7 @@ def test_forecast_rejects_bad_scenarios(sqlite_web: WebApp) -> None:
     past = client.get("/api/v1/forecast", params={"interim_month": "2020-01"}).json()
     assert past["recommended_extra_per_week"] is None and "after" in past["plan_messages"][0]
     page = client.get("/forecast", params={"horizon": "lots"})
-    assert page.status_code == 422 and "horizon" in page.text
+    assert page.status_code == 400 and "Months to project" in page.text and 'value="lots"' in page.text
 
 
 def test_forecast_page_renders_the_scenario(sqlite_web: WebApp) -> None:
@@ -49,3 +49,22 @@ def test_forecast_page_renders_the_scenario(sqlite_web: WebApp) -> None:
     for name in ("total", "pct_within_18", "over_52"):
         assert f'data-chart="forecast-{name}"' in html
     assert re.search(r"recommends <strong>[\d,]+ extra clock stops a week", html)
+
+
+def test_a_bad_scenario_is_shown_on_the_form_with_what_was_typed(sqlite_web: WebApp) -> None:
+    page = sqlite_web.client("viewer").get(
+        "/forecast", params={"referral_growth": "lots", "final_month": "March 2029", "capacity_change": "-5"}
+    )
+    assert page.status_code == 400
+    html = page.text
+    assert "There is a problem" in html and 'href="#referral_growth"' in html and 'href="#final_month"' in html
+    assert 'value="lots"' in html and 'value="March 2029"' in html and 'value="-5"' in html  # kept as typed
+    assert "enter a month as YYYY-MM" in html
+    assert 'data-chart="forecast-total"' not in html  # no projection from a scenario that was refused
+
+
+def test_targets_read_in_words_and_the_projection_reaches_the_final_target(sqlite_web: WebApp) -> None:
+    html = sqlite_web.client("viewer").get("/forecast").text
+    assert "92% within 18 weeks by March 2029" in html and "65% within 18 weeks by March 2026" in html
+    assert "pct18&gt;=" not in html and "pct18>=" not in html
+    assert "2029-03" in html.split("Projection as a table", 1)[1]  # the table runs to the target month

@@ -149,14 +149,70 @@ def _public(load: Load, query: ForecastQuery, result: ForecastResult) -> Forecas
     )
 
 
-def _page_query(request: Request) -> ForecastQuery:
-    raw = {k: v for k, v in request.query_params.items() if v != ""}
+@dataclass(frozen=True)
+class ScenarioForm:
+    """The scenario form as submitted: the query when every field is valid, else what was typed and why
+    each field was refused (shown on the form with the NHS.UK error summary)."""
+
+    query: ForecastQuery | None
+    typed: dict[str, str]
+    errors: dict[str, str]
+
+
+#: How each field's error reads on the form.
+_FIELD_LABELS = {
+    "referral_growth": "Referral growth", "capacity_change": "Change in capacity",
+    "extra_per_week": "Extra clock stops a week", "horizon": "Months to project",
+    "interim_pct": "Interim target", "interim_month": "Interim target month", "final_pct": "Final target",
+    "final_month": "Final target month",
+}  # fmt: skip
+
+
+def _page_query(request: Request) -> ScenarioForm:
+    typed = {k: v for k, v in request.query_params.items() if k in ForecastQuery.model_fields}
+    raw = {k: v for k, v in typed.items() if v != ""}
     try:
-        return ForecastQuery.model_validate(raw)
+        return ScenarioForm(ForecastQuery.model_validate(raw), typed, {})
     except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
-        ) from exc
+        errors: dict[str, str] = {}
+        for e in exc.errors(include_url=False):
+            field = str(e["loc"][0]) if e["loc"] else "form"
+            if field not in _FIELD_LABELS:
+                raise RequestValidationError(
+                    [{**x, "loc": ("query", *x["loc"])} for x in exc.errors(include_url=False)]
+                ) from exc
+            message = str(e["msg"]).removeprefix("Value error, ")
+            if e["type"] in ("float_parsing", "float_type"):
+                message = "enter a number, for example 3 or -2.5"
+            elif e["type"] in ("int_parsing", "int_type", "int_from_float"):
+                message = "enter a whole number of months"
+            if field.endswith("_month"):
+                message = "enter a month as YYYY-MM, for example 2029-03"
+            errors.setdefault(field, f"{_FIELD_LABELS[field]}: {message[:1].lower()}{message[1:]}")
+        return ScenarioForm(None, typed, errors)
+
+
+_METRICS = {"pct18": "{v}% within 18 weeks", "over52": "{v} or fewer waiting over 52 weeks"}
+
+
+def target_words(text: str) -> str:
+    """"pct18>=92@2029-03" → "92% within 18 weeks by March 2029" (other forms are returned as given)."""
+    import calendar
+    import re
+
+    found = re.fullmatch(r"(\w+)(>=|<=)([\d.]+)@(\d{4})-(\d{2})", text)
+    if not found or found.group(1) not in _METRICS:
+        return text
+    metric, _op, value, year, month = found.groups()
+    number = f"{float(value):g}"
+    return f"{_METRICS[metric].format(v=number)} by {calendar.month_name[int(month)]} {year}"
+
+
+def _reaching(query: ForecastQuery, census: dt.date) -> ForecastQuery:
+    """The query with a horizon long enough to reach the final target month (at most 60 months)."""
+    year, month = (int(x) for x in query.final_month.split("-"))
+    months = (year - census.year) * 12 + month - census.month + 1
+    return query.model_copy(update={"horizon": max(3, min(60, months))})
 
 
 def _charts(query: ForecastQuery, frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -209,15 +265,23 @@ def forecast_page(
     state: State,
     db: Db,
     auth: Viewer,
-    query: Annotated[ForecastQuery, Depends(_page_query)],
+    form: Annotated[ScenarioForm, Depends(_page_query)],
 ) -> Response:
     load = get_load(state, db)
+    if form.query is None:  # show what was typed, and why it was refused, on the form
+        return render(
+            request, state, "forecast.html", auth, title="Forecast", load=load, query=ForecastQuery(),
+            typed=form.typed,
+            errors=form.errors, result=None, charts=[], rows=[], capacity=[], status_code=400,
+        )  # fmt: skip
+    query = form.query if "horizon" in request.query_params else _reaching(form.query, load.census_date)
     result = run_forecast(state, load, query)
     public = _public(load, query, result)
     return render(
         request, state, "forecast.html", auth, title="Forecast", load=load, query=query, result=public,
-        charts=_charts(query, result.frame), rows=result.frame.to_dicts(),
+        charts=_charts(query, result.frame), rows=result.frame.to_dicts(), typed={}, errors={},
         capacity=result.plan.capacity_frame().to_dicts() if result.plan is not None else [],
+        target_words=target_words,
     )  # fmt: skip
 
 
