@@ -75,8 +75,8 @@ def _damaged(line: bytes, kind: str, data: bytes, at: int) -> list[bytes]:
     if kind == "date":
         fields[6] = data
         return [b",".join(fields)]
-    if kind == "code":
-        fields[at] = data
+    if kind == "code":  # a line already short of fields (after a "drop") loses its last field instead
+        fields[min(at, len(fields) - 1)] = data
         return [b",".join(fields)]
     if kind == "repeat":
         return [line, line]
