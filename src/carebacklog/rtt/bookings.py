@@ -31,12 +31,15 @@ from typing import Final
 
 import polars as pl
 
+from carebacklog.rtt.bands import BREACH_WEEKS
+
 __all__ = [
     "BOOKED_COLUMNS",
     "BOOKING_SCHEMA",
     "BOOKING_STATUSES",
     "BOOKING_TYPES",
     "bookings_at",
+    "next_breach",
     "read_bookings",
     "with_bookings",
 ]
@@ -61,7 +64,6 @@ BOOKED_COLUMNS: Final[dict[str, pl.DataType]] = {
     "booked_after_breach": pl.Boolean(),
     "hospital_cancellations": pl.Int64(),
 }
-_THRESHOLDS = (18, 52, 65, 78, 104)
 
 
 def read_bookings(path: Path | str | Sequence[Path | str], quarantine: Path | str | None = None):  # type: ignore[no-untyped-def]
@@ -104,13 +106,22 @@ def bookings_at(bookings: pl.DataFrame, census_date: dt.date) -> pl.DataFrame:
     return latest.join(cancellations, on="pathway_id", how="left")
 
 
+def next_breach(census_date: dt.date) -> list[pl.Expr]:
+    """``next_breach_weeks`` and ``next_breach_date``: the first of the PTL's breach thresholds
+    (``rtt.bands.BREACH_WEEKS``: 18, 52, 65, 78, 104) whose date is after the census (null when over 104)."""
+    weeks: pl.Expr = pl.lit(None, pl.Int64)
+    when: pl.Expr = pl.lit(None, pl.Date)
+    for threshold in reversed(BREACH_WEEKS):
+        column = pl.col(f"breach_{threshold}_date")
+        later = column > pl.lit(census_date)
+        weeks = pl.when(later).then(pl.lit(threshold, pl.Int64)).otherwise(weeks)
+        when = pl.when(later).then(column).otherwise(when)
+    return [weeks.alias("next_breach_weeks"), when.alias("next_breach_date")]
+
+
 def with_bookings(ptl: pl.DataFrame, bookings: pl.DataFrame | None, census_date: dt.date) -> pl.DataFrame:
     """``ptl`` with :data:`BOOKED_COLUMNS` (every pathway unbooked when ``bookings`` is None)."""
-    nearest = pl.lit(None, pl.Date)
-    for weeks in reversed(_THRESHOLDS):
-        column = pl.col(f"breach_{weeks}_date")
-        nearest = pl.when(column > pl.lit(census_date)).then(column).otherwise(nearest)
-    out = ptl.with_columns(nearest.alias("next_breach_date"))
+    out = ptl.with_columns(next_breach(census_date)[1])
     if bookings is None or bookings.height == 0:
         state = bookings_at(pl.DataFrame(schema=BOOKING_SCHEMA), census_date)
     else:

@@ -29,6 +29,7 @@ from carebacklog.clikit import (
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "changes",
@@ -246,11 +247,11 @@ def _password(username: str, from_stdin: bool) -> str:
     return password
 
 
-def _audit(db: object, action: str, username: str, detail: dict[str, object]) -> None:
+def _audit(db: Session, action: str, username: str, detail: dict[str, object]) -> None:
     from carebacklog.store import record_audit
 
     record_audit(
-        db, user=None, actor=_operator(), action=action, object_type="user", object_id=username,  # type: ignore[arg-type]
+        db, user=None, actor=_operator(), action=action, object_type="user", object_id=username,
         detail=detail, now=_now(),
     )  # fmt: skip
 

@@ -8,11 +8,9 @@ row is stacked, label beside value, so nothing scrolls sideways.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
-__all__ = ["OPTIONAL_COLUMNS", "chosen_columns", "next_breach"]
+__all__ = ["OPTIONAL_COLUMNS", "chosen_columns"]
 
 #: Column key → heading, in the order they are added after the default columns.
 OPTIONAL_COLUMNS: dict[str, str] = {
@@ -33,13 +31,3 @@ def chosen_columns(given: Iterable[str]) -> list[str]:
     """The optional columns asked for, known ones only, in :data:`OPTIONAL_COLUMNS` order."""
     wanted = set(given)
     return [key for key in OPTIONAL_COLUMNS if key in wanted]
-
-
-def next_breach(row: dict[str, Any], census: dt.date) -> tuple[int, dt.date] | None:
-    """The first of the 18/52/65/78/104-week thresholds a waiting pathway has not yet passed, and its date
-    (None when it is already over 104 weeks)."""
-    for weeks in (18, 52, 65, 78, 104):
-        when = row.get(f"breach_{weeks}_date")
-        if when is not None and when > census:
-            return weeks, when
-    return None

@@ -46,13 +46,14 @@ def _logout_form(auth: Auth) -> Markup:
     )
 
 
-def data_as_at(state: AppState) -> str:
+def data_as_at(state: AppState, load: Any = None) -> str:
     """"Trust data as at 30 November 2024, loaded 2 December 2024 09:30 UTC": the snapshot pages show
-    (empty when nothing is loaded)."""
+    (empty when nothing is loaded). A page that already has its ``load`` passes it: no second query."""
     from carebacklog.store import current_load
 
-    with state.sessions() as db:
-        load = current_load(db, state.settings.provider_code)
+    if load is None:
+        with state.sessions() as db:
+            load = current_load(db, state.settings.provider_code)
     if load is None:
         return ""
     loaded = load.loaded_at
@@ -78,7 +79,7 @@ def render(
         "nav": nav_items(auth, request.url.path),
         "logout_form": _logout_form(auth) if auth else "",
         "csrf_token": auth.session.csrf_token if auth else "",
-        "data_as_at": data_as_at(state) if auth else "",
+        "data_as_at": data_as_at(state, context.get("load")) if auth else "",
     }
     base.update(context)
     return state.templates.TemplateResponse(request, template, base, status_code=status_code)

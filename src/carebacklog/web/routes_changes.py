@@ -169,10 +169,10 @@ def _changes_download(state: State, db: Db, now: dt.datetime, auth: Auth, query:
 
 
 @router.get("/changes.csv")
-def changes_csv(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: Changes) -> Response:
+def changes_csv(state: State, db: Db, now: Now, auth: PtlUser, query: Changes) -> Response:
     return _changes_download(state, db, now, auth, query, "csv")
 
 
 @router.get("/changes.xlsx")
-def changes_xlsx(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: Changes) -> Response:
+def changes_xlsx(state: State, db: Db, now: Now, auth: PtlUser, query: Changes) -> Response:
     return _changes_download(state, db, now, auth, query, "xlsx")

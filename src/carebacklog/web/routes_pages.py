@@ -14,12 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from markupsafe import Markup
 from pydantic import ValidationError
 
+from carebacklog.rtt.bookings import next_breach
 from carebacklog.store import delete_view, list_views, record_audit, save_view
 from carebacklog.web import charts
 from carebacklog.web.deps import Auth, Db, Now, State, require_role
 from carebacklog.web.downloads import xlsx_response
 from carebacklog.web.overview import specialty_names
-from carebacklog.web.ptl_columns import OPTIONAL_COLUMNS, chosen_columns, next_breach
+from carebacklog.web.ptl_columns import OPTIONAL_COLUMNS, chosen_columns
 from carebacklog.web.ptl_view import (
     BREACH_TARGETS,
     NO_PRIORITY,
@@ -293,11 +294,11 @@ def ptl(request: Request, state: State, db: Db, now: Now, auth: PtlUser, query: 
             for key in SORT_KEYS
         }  # fmt: skip
         return state.templates.get_template("ptl_table.html").render(
-            query=query, page=page, rows=page.rows.to_dicts(), sort_links=sort_links,
+            query=query, page=page, rows=page.rows.with_columns(next_breach(load.census_date)).to_dicts(),
+            sort_links=sort_links,
             prev_link=_link(query, cols, page=query.page - 1) if query.page > 1 else None,
             next_link=_link(query, cols, page=query.page + 1) if query.page < page.pages else None,
             names=specialty_names(), extra=cols, optional=OPTIONAL_COLUMNS, back=here,
-            next_breach=lambda row: next_breach(row, load.census_date),
         )  # fmt: skip
 
     return render(

@@ -69,5 +69,5 @@ def search(
         context |= {"rows": found.sort("booking_rank").to_dicts(), "closed": closed, "kind": kind}
     return render(
         request, state, "search.html", auth, title="Find a patient", names=specialty_names(), load=load,
-        status_code=200, **context,
+        **context,
     )  # fmt: skip
